@@ -1,0 +1,745 @@
+/*
+ * mod_x2gobroker_handler.c - the broker's HTTP endpoints (spec 1.1).
+ *
+ * Routes hang off the <Location> the handler is set in:
+ *   plain/<backend>/  x2goclient          json/<backend>/  python-x2go
+ *   uccs/...          Arctica greeter     pubkeys/         broker SSH keys
+ *   (the Location itself)                 "It works" page
+ * Statuses and error bodies are the reference's (Tornado's default error
+ * page), because clients only look at the status and tests compare bytes.
+ */
+#include <pwd.h>
+
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+
+#include "mod_x2gobroker_private.h"
+#include "xgb_acl.h"
+#include "xgb_addr.h"
+#include "xgb_form.h"
+#include "xgb_net.h"
+#include "xgb_pubkeys.h"
+#include "xgb_render.h"
+#include "xgb_select.h"
+#include "xgb_uccs.h"
+
+#define DEFAULT_MAX_BODY 65536
+#define DEFAULT_PORTSCAN_TIMEOUT apr_time_from_sec(2)
+#define DEFAULT_AUTH_TIMEOUT 36000
+#define DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
+#define DEFAULT_DAEMON_USER "x2gobroker"
+#define DEFAULT_AGENT_CMD "/usr/lib/x2go/x2gobroker-agent"
+#define DEFAULT_DESKTOP_SHELL "KDE"
+#define DEFAULT_UCCS_URL_BASE "http://localhost:8080/"
+
+/* Longest accepted form field; a public key line is the longest thing a
+ * client legitimately sends. */
+#define MAX_FIELD_LEN 16384
+
+#define IT_WORKS "<body><html><h1>X2Go Session Broker</h1>" \
+                 "<p>It works...</p></body></html>"
+
+/* Tornado's reason phrases (Python's http.client.responses). */
+static const char *reason(int status)
+{
+    switch (status) {
+    case HTTP_BAD_REQUEST:
+        return "Bad Request";
+    case HTTP_UNAUTHORIZED:
+        return "Unauthorized";
+    case HTTP_NOT_FOUND:
+        return "Not Found";
+    case HTTP_METHOD_NOT_ALLOWED:
+        return "Method Not Allowed";
+    case HTTP_REQUEST_ENTITY_TOO_LARGE:
+        return "Request Entity Too Large";
+    default:
+        return "Internal Server Error";
+    }
+}
+
+static int send_body(request_rec *r, int status, const char *type,
+                     const char *body, apr_size_t len)
+{
+    r->status = status;
+    ap_set_content_type(r, type);
+    ap_set_content_length(r, len);
+    if (!r->header_only && len) {
+        ap_rwrite(body, (int)len, r);
+    }
+    return OK;
+}
+
+/* The error page the reference sends, byte for byte.  We write it
+ * ourselves: returning the status to httpd would produce httpd's page. */
+static int send_error(request_rec *r, int status)
+{
+    const char *text = apr_psprintf(r->pool, "%d: %s", status,
+                                    reason(status));
+    const char *body = apr_pstrcat(r->pool, "<html><title>", text,
+                                   "</title><body>", text,
+                                   "</body></html>", NULL);
+
+    if (status == HTTP_REQUEST_ENTITY_TOO_LARGE) {
+        /* The rest of the body was not read. */
+        r->connection->keepalive = AP_CONN_CLOSE;
+    }
+    else {
+        ap_discard_request_body(r);
+    }
+    return send_body(r, status, "text/html; charset=UTF-8", body,
+                     strlen(body));
+}
+
+static int send_answer(request_rec *r, const char *type, const char *body)
+{
+    /* Not a valid date, but what the reference sends and clients ignore. */
+    apr_table_setn(r->headers_out, "Expires", "+1h");
+    return send_body(r, HTTP_OK, type, body, strlen(body));
+}
+
+/* Allow GET on the broker routes only in debug mode (reference bug B1
+ * made it always on, putting passwords into URLs and logs). */
+static int method_ok(request_rec *r, const x2gobroker_cfg *c, int post)
+{
+    int debug = x2gobroker_cfg_flag(c->debug, 0);
+
+    r->allowed = (post ? AP_METHOD_BIT << M_POST : 0)
+                 | (debug || !post ? AP_METHOD_BIT << M_GET : 0);
+    if (post && r->method_number == M_POST) {
+        return 1;
+    }
+    return r->method_number == M_GET && (debug || !post) && !r->header_only;
+}
+
+/* Read the request body into one NUL-terminated buffer, at most max
+ * bytes.  Returns OK or the HTTP status to answer with. */
+static int read_body(request_rec *r, apr_off_t max, const char **body,
+                     apr_size_t *len)
+{
+    const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    char *buf;
+    apr_size_t got = 0;
+    long n;
+    int rc;
+
+    if (cl && apr_atoi64(cl) > max) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00040)
+                      "request body of %s bytes exceeds "
+                      "X2GoBrokerMaxBodySize %" APR_OFF_T_FMT, cl, max);
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
+    if (rc != OK) {
+        return rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST;
+    }
+    buf = apr_palloc(r->pool, (apr_size_t)max + 1);
+    if (ap_should_client_block(r)) {
+        while ((n = ap_get_client_block(r, buf + got,
+                                        (apr_size_t)max + 1 - got)) > 0) {
+            got += (apr_size_t)n;
+            if (got > (apr_size_t)max) {
+                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00041)
+                              "request body exceeds X2GoBrokerMaxBodySize "
+                              "%" APR_OFF_T_FMT, max);
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+        }
+        if (n < 0) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00042)
+                          "error reading the request body");
+            return HTTP_BAD_REQUEST;
+        }
+    }
+    buf[got] = '\0';
+    *body = buf;
+    *len = got;
+    return OK;
+}
+
+/* spec 1.2: "inifile/", "inifile", "inifile/foo" all name inifile; ""
+ * names the default.  Only known names pass: the reference spliced this
+ * string into Python code (B14). */
+static int parse_backend(const char *rest, x2gobroker_backend_e *b)
+{
+    apr_size_t len = strlen(rest);
+    const char *slash;
+
+    while (len && rest[len - 1] == '/') {
+        len--;
+    }
+    slash = memchr(rest, '/', len);
+    if (slash) {
+        len = (apr_size_t)(slash - rest);
+    }
+    if (len == 0 || (len == 7 && !strncmp(rest, "inifile", 7))) {
+        *b = XGB_BACKEND_INIFILE;
+    }
+    else if (len == 8 && !strncmp(rest, "zeroconf", 8)) {
+        *b = XGB_BACKEND_ZEROCONF;
+    }
+    else if (len == 4 && !strncmp(rest, "base", 4)) {
+        *b = XGB_BACKEND_BASE;
+    }
+    else {
+        return 0;
+    }
+    return 1;
+}
+
+static int backend_enabled(const x2gobroker_cfg *c, x2gobroker_backend_e b)
+{
+    switch (b) {
+    case XGB_BACKEND_INIFILE:
+        return x2gobroker_cfg_flag(c->inifile_enable, 1);
+    case XGB_BACKEND_ZEROCONF:
+        return x2gobroker_cfg_flag(c->zeroconf_enable, 0);
+    default:
+        return x2gobroker_cfg_flag(c->base_enable, 0);
+    }
+}
+
+/* Everything one broker request needs after routing. */
+typedef struct {
+    request_rec *r;
+    const x2gobroker_cfg *cfg;
+    x2gobroker_backend_e backend;
+    xgb_fields_t f;
+    const char *ip;
+    const xgb_profiles_t *profiles;     /* inifile only */
+} broker_req;
+
+static x2gobroker_profile_src *profile_src(const x2gobroker_cfg *c)
+{
+    return c->profiles ? c->profiles : x2gobroker_profiles_default();
+}
+
+static int visible(broker_req *br, const xgb_profile_t *prof)
+{
+    const xgb_groupdb_t *db;
+
+    db = xgb_groupdb_get(x2gobroker_cfg_group_db(br->cfg, br->backend));
+    return xgb_acl_check(br->r->pool, &prof->acl, br->f.user, br->ip, db,
+                         x2gobroker_cfg_flag(br->cfg->ignore_primary_groups,
+                                             1));
+}
+
+static apr_array_header_t *list_profiles(broker_req *br)
+{
+    apr_pool_t *p = br->r->pool;
+    apr_array_header_t *out = apr_array_make(p, 8, sizeof(void *));
+    int autologin = x2gobroker_cfg_flag(br->cfg->session_autologin, 0);
+    int i;
+
+    if (br->backend == XGB_BACKEND_ZEROCONF) {
+        APR_ARRAY_PUSH(out, xgb_client_profile_t *) =
+            xgb_zeroconf_profile(p, br->cfg->zeroconf_desktop_shell
+                                    ? br->cfg->zeroconf_desktop_shell
+                                    : DEFAULT_DESKTOP_SHELL);
+        return out;
+    }
+    if (br->backend != XGB_BACKEND_INIFILE) {
+        return out;
+    }
+    for (i = 0; i < br->profiles->profiles->nelts; i++) {
+        const xgb_profile_t *prof =
+            APR_ARRAY_IDX(br->profiles->profiles, i, xgb_profile_t *);
+
+        if (visible(br, prof)) {
+            APR_ARRAY_PUSH(out, xgb_client_profile_t *) =
+                xgb_profile_for_client(p, prof, br->f.user, autologin);
+        }
+    }
+    return out;
+}
+
+/* spec 5.2 without agents.  A profile the user may not see is answered
+ * like an unknown one (fix of B4: the reference served any profile). */
+static xgb_selection_t *select_server(broker_req *br, const char *id)
+{
+    apr_pool_t *p = br->r->pool;
+    const xgb_profile_t *prof = NULL;
+    const x2gobroker_cfg *c = br->cfg;
+    xgb_selection_t *sel;
+
+    if (br->backend == XGB_BACKEND_ZEROCONF) {
+        sel = apr_pcalloc(p, sizeof(*sel));
+        sel->server = "localhost";
+        sel->port = 22;
+        return sel;
+    }
+    if (br->backend == XGB_BACKEND_INIFILE) {
+        prof = xgb_profiles_find(br->profiles, id);
+        if (prof && !visible(br, prof)) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, br->r, XGB_LOGNO(00043)
+                          "user '%s' may not use profile '%s'",
+                          ap_escape_logitem(p, br->f.user),
+                          ap_escape_logitem(p, id));
+            prof = NULL;
+        }
+    }
+    return xgb_select_noagent(p, prof,
+                              prof ? xgb_profile_portscan(prof,
+                                         x2gobroker_cfg_flag(c->portscan, 1))
+                                   : 0,
+                              c->portscan_timeout != XGB_UNSET
+                                  ? c->portscan_timeout
+                                  : DEFAULT_PORTSCAN_TIMEOUT,
+                              xgb_net_local_hostname(p));
+}
+
+static void cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
+                        xgb_cookie_conf_t *cc)
+{
+    int check = x2gobroker_cfg_flag(c->check_credentials, 1);
+
+    cc->require_password = check && x2gobroker_cfg_flag(c->require_password,
+                                                        1);
+    cc->require_cookie = check && x2gobroker_cfg_flag(c->require_cookie, 0);
+    cc->use_static_cookie = x2gobroker_cfg_flag(c->use_static_cookie, 0);
+    cc->verify_ip = x2gobroker_cfg_flag(c->verify_ip, 1);
+    cc->auth_timeout = apr_time_from_sec(
+        c->auth_timeout != XGB_UNSET ? c->auth_timeout
+                                     : DEFAULT_AUTH_TIMEOUT);
+    cc->my_cookie = cc->require_cookie
+        ? xgb_my_cookie(p, c->my_cookie,
+                        c->my_cookie_file ? c->my_cookie_file
+                                          : DEFAULT_MY_COOKIE_FILE)
+        : NULL;
+}
+
+/* When httpd already authenticated the request (AuthType Basic, GSSAPI,
+ * a client certificate...), that user is the broker user and needs no
+ * password of ours. */
+static int trusted_check(void *baton, const char *user, const char *password)
+{
+    return 1;
+}
+
+/* spec 1.3 steps 6-10 and 7.3.  Returns OK with *next set (or NULL), or
+ * the HTTP status to answer with. */
+static int authenticate(broker_req *br, const char **next)
+{
+    request_rec *r = br->r;
+    xgb_cookie_conf_t cc;
+    x2gobroker_auth_baton baton = { r, br->cfg, br->backend };
+    x2gobroker_cookie_src *src;
+    xgb_auth_fn *check = x2gobroker_auth_check;
+    xgb_access_e access;
+
+    if (r->user) {
+        if (!*br->f.user) {
+            br->f.user = r->user;
+        }
+        else if (strcmp(br->f.user, r->user)) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00044)
+                          "form user '%s' is not the authenticated user "
+                          "'%s'", ap_escape_logitem(r->pool, br->f.user),
+                          r->user);
+            return HTTP_UNAUTHORIZED;
+        }
+        check = trusted_check;
+    }
+    cookie_conf(br->cfg, r->pool, &cc);
+    src = br->cfg->cookies ? br->cfg->cookies : x2gobroker_cookies_default();
+    access = xgb_check_access(r->pool, &cc, x2gobroker_cookies_store(r, src),
+                              check, &baton, br->f.user, br->f.password,
+                              br->ip, br->f.authid, apr_time_now(), next);
+    if (access == XGB_ACCESS_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00045)
+                      "cookie store failed; answering 500");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (access != XGB_ACCESS_GRANTED) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00046)
+                      "access denied for user '%s' from %s",
+                      ap_escape_logitem(r->pool, br->f.user), br->ip);
+        return HTTP_UNAUTHORIZED;
+    }
+    return OK;
+}
+
+/* Steps 1-6 of spec 1.3: everything before authentication. */
+static int prepare(broker_req *br, const char *rest, int enabled)
+{
+    request_rec *r = br->r;
+    const x2gobroker_cfg *c = br->cfg;
+    const char *body = NULL;
+    const char *reason_text = NULL;
+    apr_size_t len = 0;
+    int rc;
+
+    if (!method_ok(r, c, 1)) {
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    if (!parse_backend(rest, &br->backend)) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00047)
+                      "unknown broker backend in %s",
+                      ap_escape_logitem(r->pool, r->uri));
+        return HTTP_NOT_FOUND;
+    }
+    if (!enabled || !backend_enabled(c, br->backend)) {
+        return HTTP_NOT_FOUND;
+    }
+    rc = read_body(r, c->max_body != XGB_UNSET ? c->max_body
+                                               : DEFAULT_MAX_BODY,
+                   &body, &len);
+    if (rc != OK) {
+        return rc;
+    }
+    if (xgb_form_parse(r->pool, r->args, body, len, MAX_FIELD_LEN, &br->f,
+                       &reason_text) != XGB_FORM_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00048)
+                      "bad request: %s", reason_text);
+        return HTTP_BAD_REQUEST;
+    }
+    br->ip = xgb_addr_normalise(r->pool, r->useragent_ip);
+    if (!br->ip) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00049)
+                      "client address '%s' is not an IP address",
+                      r->useragent_ip ? r->useragent_ip : "");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (br->backend == XGB_BACKEND_INIFILE) {
+        br->profiles = x2gobroker_profiles_get(r, profile_src(c));
+    }
+    return OK;
+}
+
+static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
+                         const char *rest, int json)
+{
+    broker_req br = { r, c };
+    xgb_answer_t a = { 0 };
+    const char *id;
+    int rc;
+
+    rc = prepare(&br, rest, json ? x2gobroker_cfg_flag(c->enable_json, 1)
+                                 : x2gobroker_cfg_flag(c->enable_plain, 1));
+    if (rc == OK) {
+        rc = authenticate(&br, &a.next_authid);
+    }
+    if (rc != OK) {
+        return send_error(r, rc);
+    }
+    a.task = br.f.task;
+    id = br.f.sid;
+    if (json) {
+        if (!strcmp(a.task, "listsessions")) {
+            a.task = "listprofiles";
+        }
+        if (!*id) {
+            id = br.f.profile_id;
+        }
+    }
+    if (!strcmp(a.task, "testcon")) {
+        /* B5: the reference answers just this, though a cookie was
+         * consumed; x2goclient only needs a 200. */
+        return send_answer(r, json ? "text/json; charset=utf-8"
+                                   : "text/plain; charset=utf-8",
+                           json ? "" : "OK");
+    }
+    if (!strcmp(a.task, "listsessions") || !strcmp(a.task, "listprofiles")) {
+        a.profiles = list_profiles(&br);
+    }
+    else if (!strcmp(a.task, "selectsession")) {
+        a.has_selection = 1;
+        a.selection = *id ? select_server(&br, id) : NULL;
+    }
+    if (json) {
+        return send_answer(r, "text/json; charset=utf-8",
+                           xgb_render_json(r->pool, &a));
+    }
+    return send_answer(r, "text/plain; charset=utf-8",
+                       xgb_render_plain(r->pool, &a));
+}
+
+static const char *home_dir(apr_pool_t *p, const char *user)
+{
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+
+    if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res) {
+        return NULL;
+    }
+    return apr_pstrdup(p, pw.pw_dir);
+}
+
+/* ---- UCCS (spec 2.2) -------------------------------------------------- */
+
+/* "/uccs/" + letters + slashes: the greeter's is-alive ping. */
+static int is_uccs_ping(const char *rest)
+{
+    while (apr_isalpha(*rest)) {
+        rest++;
+    }
+    while (*rest == '/') {
+        rest++;
+    }
+    return *rest == '\0';
+}
+
+/* "<backend>/api/<digit>" + slashes; the backend is the whole rest,
+ * which must be a known name exactly. */
+static int parse_uccs_api(apr_pool_t *p, const char *rest,
+                          x2gobroker_backend_e *b, const char **name,
+                          int *version)
+{
+    apr_size_t len = strlen(rest);
+    const char *api;
+
+    while (len && rest[len - 1] == '/') {
+        len--;
+    }
+    if (len < 7 || !apr_isdigit(rest[len - 1])
+        || strncmp(rest + len - 6, "/api/", 5)) {
+        return -1;
+    }
+    *version = rest[len - 1] - '0';
+    api = rest + len - 6;
+    while (api > rest && api[-1] == '/') {
+        api--;
+    }
+    *name = apr_pstrmemdup(p, rest, (apr_size_t)(api - rest));
+    if (strchr(*name, '/') || !parse_backend(*name, b)) {
+        return 0;
+    }
+    return 1;
+}
+
+/* UCCS logins mint a cookie that is never handed out; keep them out of
+ * the real store. */
+static apr_status_t null_take(xgb_cookie_store_t *st, apr_pool_t *p,
+                              const char *user, const char *cookie,
+                              xgb_cookie_rec_t *rec)
+{
+    return APR_NOTFOUND;
+}
+
+static apr_status_t null_put(xgb_cookie_store_t *st, apr_pool_t *p,
+                             const char *cookie, const xgb_cookie_rec_t *rec,
+                             apr_time_t expires)
+{
+    return APR_SUCCESS;
+}
+
+static int uccs_login(request_rec *r, const x2gobroker_cfg *c,
+                      const char *ip, const char *user, const char *password)
+{
+    xgb_cookie_store_t null_store = { null_take, null_put, NULL };
+    x2gobroker_auth_baton baton = { r, c, XGB_BACKEND_BASE };
+    xgb_cookie_conf_t cc;
+    const char *next;
+
+    cookie_conf(c, r->pool, &cc);
+    return xgb_check_access(r->pool, &cc, &null_store, x2gobroker_auth_check,
+                            &baton, user, password, ip, "", apr_time_now(),
+                            &next) == XGB_ACCESS_GRANTED;
+}
+
+/* HTTP Basic authentication as the reference's UCCS frontend does it:
+ * anonymous when no credentials are required, else user:password, with
+ * a retry without "@domain" (greeters send e-mail addresses). */
+static const char *uccs_user(request_rec *r, const x2gobroker_cfg *c,
+                             const char *ip)
+{
+    const char *auth = apr_table_get(r->headers_in, "Authorization");
+    char *decoded, *colon, *at;
+
+    if (uccs_login(r, c, ip, "check-credentials", "FALSE")) {
+        return "anonymous";
+    }
+    if (!auth || strncmp(auth, "Basic ", 6)) {
+        return NULL;
+    }
+    decoded = ap_pbase64decode(r->pool, auth + 6);
+    colon = strchr(decoded, ':');
+    if (!colon) {
+        return NULL;
+    }
+    *colon = '\0';
+    if (uccs_login(r, c, ip, decoded, colon + 1)) {
+        return decoded;
+    }
+    at = strchr(decoded, '@');
+    if (at) {
+        *at = '\0';
+        if (uccs_login(r, c, ip, decoded, colon + 1)) {
+            return decoded;
+        }
+    }
+    return NULL;
+}
+
+static int handle_uccs(request_rec *r, const x2gobroker_cfg *c,
+                       const char *rest)
+{
+    int debug = x2gobroker_cfg_flag(c->debug, 0);
+    x2gobroker_backend_e backend;
+    const char *name, *user, *ip;
+    broker_req br = { r, c };
+    apr_array_header_t *visible_profiles;
+    int version, i, parsed;
+
+    if (is_uccs_ping(rest)) {
+        r->allowed = AP_METHOD_BIT << M_GET;
+        if (r->method_number != M_GET || (!r->header_only && !debug)) {
+            return send_error(r, HTTP_METHOD_NOT_ALLOWED);
+        }
+        name = xgb_uccs_ping(r->pool, apr_time_now());
+        return send_body(r, HTTP_OK, "text/html; charset=UTF-8", name,
+                         strlen(name));
+    }
+    parsed = parse_uccs_api(r->pool, rest, &backend, &name, &version);
+    if (parsed < 0) {
+        return send_error(r, HTTP_NOT_FOUND);
+    }
+    if (!method_ok(r, c, 0)) {
+        return send_error(r, HTTP_METHOD_NOT_ALLOWED);
+    }
+    ip = xgb_addr_normalise(r->pool, r->useragent_ip);
+    user = ip ? uccs_user(r, c, ip) : NULL;
+    if (!user) {
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                       "Basic realm=\"Authentication required\"");
+        return send_body(r, HTTP_UNAUTHORIZED, "text/html; charset=UTF-8",
+                         "", 0);
+    }
+    if (!parsed || !x2gobroker_cfg_flag(c->enable_uccs, 0)
+        || !backend_enabled(c, backend)) {
+        return send_error(r, HTTP_NOT_FOUND);
+    }
+    br.backend = backend;
+    br.ip = ip;
+    br.f.user = user;
+    visible_profiles = apr_array_make(r->pool, 8, sizeof(void *));
+    if (backend == XGB_BACKEND_INIFILE) {
+        br.profiles = x2gobroker_profiles_get(r, profile_src(c));
+        for (i = 0; i < br.profiles->profiles->nelts; i++) {
+            const xgb_profile_t *prof =
+                APR_ARRAY_IDX(br.profiles->profiles, i, xgb_profile_t *);
+
+            if (visible(&br, prof)) {
+                APR_ARRAY_PUSH(visible_profiles, const xgb_profile_t *) = prof;
+            }
+        }
+    }
+    return send_answer(r, "text/plain; charset=utf-8",
+                       xgb_uccs_render(r->pool, visible_profiles, user,
+                                       c->uccs_url_base ? c->uccs_url_base
+                                           : DEFAULT_UCCS_URL_BASE,
+                                       name, version));
+}
+
+/* Broker key files: the configured ones, else the broker account's
+ * usual ones (missing files are skipped by the renderer). */
+static apr_array_header_t *key_files(request_rec *r, const x2gobroker_cfg *c,
+                                     const char *user)
+{
+    static const char *const names[] = { "id_rsa", "id_dsa", "id_ecdsa",
+                                         "id_ed25519", NULL };
+    apr_array_header_t *files;
+    const char *home;
+    const char *const *n;
+
+    if (c->ssh_key_files) {
+        return c->ssh_key_files;
+    }
+    files = apr_array_make(r->pool, 4, sizeof(char *));
+    home = home_dir(r->pool, user);
+    for (n = names; home && *n; n++) {
+        APR_ARRAY_PUSH(files, const char *) =
+            apr_pstrcat(r->pool, home, "/.ssh/", *n, NULL);
+    }
+    return files;
+}
+
+static int handle_pubkeys(request_rec *r, const x2gobroker_cfg *c)
+{
+    const char *user = c->daemon_user ? c->daemon_user : DEFAULT_DAEMON_USER;
+    const char *body;
+
+    if (!method_ok(r, c, 0)) {
+        return send_error(r, HTTP_METHOD_NOT_ALLOWED);
+    }
+    body = xgb_pubkeys_render(r->pool, key_files(r, c, user),
+                              c->agent_cmd ? c->agent_cmd : DEFAULT_AGENT_CMD,
+                              user, x2gobroker_fqdn);
+    if (!body) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00050)
+                      "pubkeys: X2GoBrokerDaemonUser or X2GoBrokerAgentCmd "
+                      "contains characters an authorized_keys line cannot "
+                      "hold");
+        return send_error(r, HTTP_INTERNAL_SERVER_ERROR);
+    }
+    return send_answer(r, "text/plain; charset=utf-8", body);
+}
+
+/* The part of the URI below the <Location> the handler is set in. */
+static const char *route_path(request_rec *r, const x2gobroker_cfg *c)
+{
+    const char *loc = c->location;
+    apr_size_t len;
+
+    if (!loc) {
+        return r->uri;
+    }
+    len = strlen(loc);
+    while (len && loc[len - 1] == '/') {
+        len--;
+    }
+    if (strncmp(r->uri, loc, len)) {
+        return r->uri;
+    }
+    return r->uri + len;
+}
+
+/* "/pubkeys" followed by nothing but slashes (spec 1.1). */
+static int is_pubkeys(const char *path)
+{
+    if (strncmp(path, "/pubkeys", 8)) {
+        return 0;
+    }
+    for (path += 8; *path == '/'; path++) {
+    }
+    return *path == '\0';
+}
+
+int x2gobroker_handler(request_rec *r)
+{
+    const x2gobroker_cfg *c;
+    const char *path;
+
+    if (!r->handler || strcmp(r->handler, "x2gobroker")) {
+        return DECLINED;
+    }
+    c = ap_get_module_config(r->per_dir_config, &x2gobroker_module);
+    path = route_path(r, c);
+    if (!strncmp(path, "/plain/", 7)) {
+        return handle_broker(r, c, path + 7, 0);
+    }
+    if (!strncmp(path, "/json/", 6)) {
+        return handle_broker(r, c, path + 6, 1);
+    }
+    if (!strncmp(path, "/uccs/", 6)) {
+        return handle_uccs(r, c, path + 6);
+    }
+    if (is_pubkeys(path)) {
+        return handle_pubkeys(r, c);
+    }
+    if (!*path || !strcmp(path, "/")) {
+        if (!method_ok(r, c, 0)) {
+            return send_error(r, HTTP_METHOD_NOT_ALLOWED);
+        }
+        return send_body(r, HTTP_OK, "text/html; charset=UTF-8", IT_WORKS,
+                         strlen(IT_WORKS));
+    }
+    return send_error(r, HTTP_NOT_FOUND);
+}

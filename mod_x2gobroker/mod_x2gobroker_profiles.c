@@ -1,0 +1,286 @@
+/*
+ * mod_x2gobroker_profiles.c - session-profile files: loaded at start-up,
+ * reloaded when they change.
+ *
+ * The reference re-reads the file on every request, so admins expect an
+ * edit to take effect without a restart.  We stat the file per request
+ * (cheap) and parse only when mtime, size or inode changed.  A file that
+ * fails to parse at start-up stops httpd; one that breaks later is logged
+ * with file, line and reason while the last good profiles keep serving.
+ */
+#include "apr_strings.h"
+#include "apr_file_info.h"
+#include "apr_thread_mutex.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+
+#include "mod_x2gobroker_private.h"
+
+#define DEFAULT_PROFILES "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
+
+/* One parsed version of a file.  Requests hold a reference for their
+ * lifetime, so a reload never frees profiles a request still reads. */
+typedef struct {
+    apr_pool_t *pool;                   /* unmanaged: owned by the set */
+    xgb_profiles_t *profiles;
+    int refs;                           /* src->current + requests */
+} profile_set;
+
+/* What identifies a version of the file on disk. */
+typedef struct {
+    apr_time_t mtime;
+    apr_off_t size;
+    apr_ino_t inode;
+} file_sig;
+
+struct x2gobroker_profile_src {
+    const char *path;
+    int required;               /* named by a directive, not the default */
+    profile_set *current;
+    file_sig loaded;            /* signature of current */
+    file_sig failed;            /* last signature that did not parse */
+    int stat_failed;            /* logged once until the file is back */
+    apr_thread_mutex_t *mutex;  /* per child; NULL before child_init */
+    x2gobroker_profile_src *next;
+};
+
+/* All sources of this configuration generation; reset with pconf. */
+static x2gobroker_profile_src *sources;
+static x2gobroker_profile_src *default_src;
+
+static void set_release(profile_set *set)
+{
+    if (set && --set->refs == 0) {
+        apr_pool_destroy(set->pool);
+    }
+}
+
+static apr_status_t sources_cleanup(void *unused)
+{
+    x2gobroker_profile_src *src;
+
+    for (src = sources; src; src = src->next) {
+        set_release(src->current);
+        src->current = NULL;
+    }
+    sources = NULL;
+    default_src = NULL;
+    return APR_SUCCESS;
+}
+
+x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
+                                                     const char *path,
+                                                     int required)
+{
+    x2gobroker_profile_src *src;
+
+    for (src = sources; src; src = src->next) {
+        if (!strcmp(src->path, path)) {
+            src->required |= required;
+            return src;
+        }
+    }
+    if (!sources) {
+        apr_pool_cleanup_register(p, NULL, sources_cleanup,
+                                  apr_pool_cleanup_null);
+    }
+    src = apr_pcalloc(p, sizeof(*src));
+    src->path = apr_pstrdup(p, path);
+    src->required = required;
+    src->next = sources;
+    sources = src;
+    return src;
+}
+
+x2gobroker_profile_src *x2gobroker_profiles_default(void)
+{
+    return default_src;
+}
+
+static int sig_equal(const file_sig *a, const file_sig *b)
+{
+    return a->mtime == b->mtime && a->size == b->size
+           && a->inode == b->inode;
+}
+
+/* Parse the file into a fresh set.  Returns NULL with *err set when the
+ * file is unreadable or broken. */
+static profile_set *load_set(const char *path, const char **err,
+                             apr_pool_t *errpool)
+{
+    profile_set *set;
+    apr_pool_t *pool;
+    apr_status_t rv;
+
+    apr_pool_create_unmanaged_ex(&pool, NULL, NULL);
+    set = apr_pcalloc(pool, sizeof(*set));
+    set->pool = pool;
+    set->refs = 1;
+    rv = xgb_profiles_load(pool, path, &set->profiles, err);
+    if (rv != APR_SUCCESS) {
+        *err = apr_pstrdup(errpool, *err ? *err : path);
+        apr_pool_destroy(pool);
+        return NULL;
+    }
+    return set;
+}
+
+/* A missing default file means "no profiles", as in the reference, whose
+ * parser silently skips files that do not exist. */
+static profile_set *empty_set(void)
+{
+    profile_set *set;
+    apr_pool_t *pool;
+    const char *err;
+
+    apr_pool_create_unmanaged_ex(&pool, NULL, NULL);
+    set = apr_pcalloc(pool, sizeof(*set));
+    set->pool = pool;
+    set->refs = 1;
+    xgb_profiles_parse(pool, DEFAULT_PROFILES, "", 0, &set->profiles, &err);
+    return set;
+}
+
+static apr_status_t stat_sig(const char *path, file_sig *sig,
+                             apr_pool_t *p)
+{
+    apr_finfo_t fi;
+    apr_status_t rv;
+
+    rv = apr_stat(&fi, path, APR_FINFO_MTIME | APR_FINFO_SIZE
+                  | APR_FINFO_INODE, p);
+    if (rv == APR_SUCCESS || rv == APR_INCOMPLETE) {
+        sig->mtime = fi.mtime;
+        sig->size = fi.size;
+        sig->inode = fi.inode;
+        return APR_SUCCESS;
+    }
+    return rv;
+}
+
+int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
+{
+    x2gobroker_profile_src *src;
+
+    if (!default_src) {
+        default_src = x2gobroker_profiles_register(pconf, DEFAULT_PROFILES,
+                                                   0);
+    }
+    for (src = sources; src; src = src->next) {
+        const char *err = NULL;
+        profile_set *set;
+        file_sig sig;
+        apr_status_t rv = stat_sig(src->path, &sig, pconf);
+
+        if (rv != APR_SUCCESS && !src->required) {
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, rv, s, XGB_LOGNO(00010)
+                         "session profiles %s not found: serving no "
+                         "profiles until it appears", src->path);
+            src->current = empty_set();
+            continue;
+        }
+        set = load_set(src->path, &err, pconf);
+        if (!set) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00011)
+                         "X2GoBrokerSessionProfiles: %s", err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        set_release(src->current);
+        src->current = set;
+        src->loaded = sig;
+    }
+    return OK;
+}
+
+void x2gobroker_profiles_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    x2gobroker_profile_src *src;
+
+    for (src = sources; src; src = src->next) {
+        apr_status_t rv = apr_thread_mutex_create(&src->mutex,
+                                                  APR_THREAD_MUTEX_DEFAULT,
+                                                  pchild);
+        if (rv != APR_SUCCESS) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, XGB_LOGNO(00012)
+                         "cannot create the profile mutex for %s",
+                         src->path);
+        }
+    }
+}
+
+typedef struct {
+    x2gobroker_profile_src *src;
+    profile_set *set;
+} set_hold;
+
+static apr_status_t release_hold(void *data)
+{
+    set_hold *h = data;
+
+    if (h->src->mutex) {
+        apr_thread_mutex_lock(h->src->mutex);
+    }
+    set_release(h->set);
+    if (h->src->mutex) {
+        apr_thread_mutex_unlock(h->src->mutex);
+    }
+    return APR_SUCCESS;
+}
+
+/* Called with the mutex held: swap in a new version if the file changed
+ * and parses; otherwise keep serving the old one. */
+static void refresh(request_rec *r, x2gobroker_profile_src *src)
+{
+    file_sig sig;
+    const char *err = NULL;
+    profile_set *set;
+    apr_status_t rv = stat_sig(src->path, &sig, r->pool);
+
+    if (rv != APR_SUCCESS) {
+        if (!src->stat_failed) {
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, rv, r, XGB_LOGNO(00013)
+                          "session profiles %s: cannot stat, keeping the "
+                          "last good profiles", src->path);
+            src->stat_failed = 1;
+        }
+        return;
+    }
+    src->stat_failed = 0;
+    if (sig_equal(&sig, &src->loaded) || sig_equal(&sig, &src->failed)) {
+        return;
+    }
+    set = load_set(src->path, &err, r->pool);
+    if (!set) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00014)
+                      "%s; keeping the last good profiles", err);
+        src->failed = sig;
+        return;
+    }
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00015)
+                  "session profiles %s reloaded", src->path);
+    set_release(src->current);
+    src->current = set;
+    src->loaded = sig;
+}
+
+const xgb_profiles_t *x2gobroker_profiles_get(request_rec *r,
+                                              x2gobroker_profile_src *src)
+{
+    set_hold *h = apr_palloc(r->pool, sizeof(*h));
+
+    if (src->mutex) {
+        apr_thread_mutex_lock(src->mutex);
+    }
+    refresh(r, src);
+    h->src = src;
+    h->set = src->current;
+    h->set->refs++;
+    if (src->mutex) {
+        apr_thread_mutex_unlock(src->mutex);
+    }
+    apr_pool_cleanup_register(r->pool, h, release_hold,
+                              apr_pool_cleanup_null);
+    return h->set->profiles;
+}
