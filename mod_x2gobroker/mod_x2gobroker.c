@@ -21,14 +21,16 @@
 const char *x2gobroker_fqdn;
 
 /* The core's log sink: no request is at hand there, so messages go to
- * the main server's log with the core's own file and line. */
+ * the main server's log with the core's own file and line.  (httpd
+ * escapes control characters in log messages, so user names quoted by
+ * the core cannot forge log lines.) */
 static server_rec *log_server;
 
 static void core_log(const char *file, int line, int level, const char *msg,
                      void *baton)
 {
     ap_log_error(file, line, APLOG_MODULE_INDEX, level, 0, log_server,
-                 "%s", msg);
+                 XGB_LOGNO(10000) "%s", msg);
 }
 
 static int x2gobroker_pre_config(apr_pool_t *pconf, apr_pool_t *plog,

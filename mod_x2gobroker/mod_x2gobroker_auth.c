@@ -132,12 +132,8 @@ int x2gobroker_auth_check(void *baton, const char *user,
         ok = check_providers(r, &list, user, password);
     }
     if (ok) {
+        /* For the access log, as mod_auth_basic would. */
         r->user = apr_pstrdup(r->pool, user);
-    }
-    else {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00032)
-                      "authentication failed for user '%s'",
-                      ap_escape_logitem(r->pool, user));
     }
     return ok;
 }

@@ -56,10 +56,11 @@ my @refs;
 if ($SELFTEST) {
     plan skip_all => 'reference broker not installed'
         unless X2GoReference::available();
-    my $ts = X2GoReference->new(profiles => "$FindBin::Bin/data/corpus/01.conf",
-        global => { 'default-auth-mech' => 'testsuite' }, name => 'cl-ts')->start;
-    my $na = X2GoReference->new(profiles => "$FindBin::Bin/data/corpus/01.conf",
-        global => { 'default-auth-mech' => 'none' }, name => 'cl-none')->start;
+    my $f = "$FindBin::Bin/data/corpus/01.conf";
+    my $ts = X2GoReference->new(profiles => $f, name => 'cl-ts',
+        global => { 'default-auth-mech' => 'testsuite' })->start;
+    my $na = X2GoReference->new(profiles => $f, name => 'cl-none',
+        global => { 'default-auth-mech' => 'none' })->start;
     @refs = ($ts, $na);
     $_->wait_ready(30) or BAIL_OUT($_->error) for @refs;
     $json_url = 'http://test@127.0.0.1:' . $ts->port . '/json/inifile/';

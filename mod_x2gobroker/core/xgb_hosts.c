@@ -146,7 +146,11 @@ static int port_value(const char *s, apr_int64_t *port)
     return r != 0;
 }
 
-/* The reference's split_host_address(addr, default_port=sshport). */
+/* The reference's split_host_address(addr, default_port=sshport):
+ * leading '*' and ':' go, the part after the LAST colon is a port if
+ * int() takes it (so an unbracketed IPv6 address loses its last group),
+ * a lone number is a port for 0.0.0.0, and brackets are re-added only
+ * when the text started with one. */
 static const char *split_address(apr_pool_t *p, const char *s, int dflt,
                                  apr_int64_t *port)
 {
@@ -173,6 +177,10 @@ static const char *split_address(apr_pool_t *p, const char *s, int dflt,
     return ipv6 ? apr_pstrcat(p, "[", addr, "]", NULL) : addr;
 }
 
+/* One entry.  The name is always what the client sees; the address is
+ * kept only when both name and address pass the reference's checks, and
+ * only then can a bad port make the file unusable (the reference would
+ * fail when connecting). */
 static int parse_entry(apr_pool_t *p, const char *entry, int sshport,
                        xgb_host_t *h, const char **why)
 {

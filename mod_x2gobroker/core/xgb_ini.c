@@ -105,6 +105,8 @@ static const char *skip_space_back(const char *b, const char *e,
     return e;
 }
 
+/* Python's strip() and configparser agree on what white space is, so
+ * keys and values end exactly where the reference ends them. */
 const char *xgb_ini_strip(apr_pool_t *p, const char *s)
 {
     const char *b, *e;
@@ -117,6 +119,8 @@ const char *xgb_ini_strip(apr_pool_t *p, const char *s)
     return apr_pstrmemdup(p, b, e - b);
 }
 
+/* A first pass finds out whether anything needs fixing, so the common
+ * valid string is returned without a copy. */
 const char *xgb_ini_utf8_fix(apr_pool_t *p, const char *s)
 {
     const char *e, *c;
@@ -154,6 +158,21 @@ const char *xgb_ini_utf8_fix(apr_pool_t *p, const char *s)
 /* The parser                                                           */
 /* ------------------------------------------------------------------ */
 
+/*
+ * The parser works line by line like configparser._read():
+ *
+ *   - blank lines (Python white space only) belong to the value being
+ *     read (empty_lines_in_values), trailing ones are cut when it ends;
+ *   - lines starting with '#' or ';' after white space are skipped
+ *     without ending a value; there are no inline comments;
+ *   - a line indented deeper than the line of the current key continues
+ *     its value, whatever it contains ("[x]" and "k = v" included);
+ *   - anything else ends the value and is a section header or a key.
+ *
+ * Errors stop at the first bad line.  (configparser collects lines
+ * without a delimiter and reports them at the end, so it may name
+ * another line first when a file has several problems.)
+ */
 typedef struct {
     apr_pool_t *p;
     xgb_ini_t *ini;
@@ -165,6 +184,8 @@ typedef struct {
     const char *err;
 } parser_t;
 
+/* Every parser error carries the file and line, so an admin can fix
+ * the file from the log message alone. */
 static int parse_fail(parser_t *ps, const char *reason)
 {
     ps->err = apr_psprintf(ps->p, "%s:%d: %s", ps->ini->name, ps->line,
@@ -197,6 +218,8 @@ static const char *check_text(const char *s, const char *e, int *line)
     return NULL;
 }
 
+/* Sections keep an array for the file order (which decides the dump
+ * order) and a hash for look-ups by key. */
 static xgb_ini_section_t *new_section(apr_pool_t *p, const char *name,
                                       int line)
 {
@@ -224,6 +247,7 @@ static void finish_value(parser_t *ps)
     }
 }
 
+/* One line of the current value, already stripped. */
 static void add_piece(parser_t *ps, const char *b, const char *e)
 {
     APR_ARRAY_PUSH(ps->pieces, const char *) = apr_pstrmemdup(ps->p, b,
@@ -249,7 +273,9 @@ static int enter_section(parser_t *ps, const char *name)
 {
     xgb_ini_section_t *sec;
 
-    /* [DEFAULT] may be repeated; its keys still must be unique. */
+    /* [DEFAULT] may be repeated (configparser never registers it as a
+     * section); its keys still must be unique.  Any other repeated
+     * header is an error in strict mode. */
     if (strcmp(name, "DEFAULT") == 0) {
         sec = ps->ini->defaults;
         if (!sec->line) {
@@ -271,7 +297,9 @@ static int enter_section(parser_t *ps, const char *name)
     return 1;
 }
 
-/* "key <delim> value" with the first '=' or ':' as delimiter. */
+/* "key <delim> value" with the first '=' or ':' as delimiter, so keys
+ * can contain neither.  The value's first line may be empty: then the
+ * continuation lines make a value that starts with "\n". */
 static int parse_option(parser_t *ps, const char *b, const char *e)
 {
     const char *d = b, *key, *ke;
@@ -319,6 +347,7 @@ static apr_size_t count_chars(const char *b, const char *e)
     return n;
 }
 
+/* One line without its line end; see the rules above parser_t. */
 static int parse_line(parser_t *ps, const char *b, const char *e)
 {
     const char *sb = skip_space(b, e, 0);
@@ -352,6 +381,8 @@ static int parse_line(parser_t *ps, const char *b, const char *e)
     return parse_option(ps, sb, se);
 }
 
+/* Python opens the file with universal newlines: LF, CRLF and a lone
+ * CR each end a line; nothing else does (not even U+2028). */
 static const char *line_end(const char *s, const char *e)
 {
     while (s < e && *s != '\n' && *s != '\r') {
@@ -368,6 +399,7 @@ static const char *next_line(const char *le, const char *e)
     return le < e ? le + 1 : e;
 }
 
+/* [DEFAULT] exists from the start so that callers never see NULL. */
 static void parser_init(parser_t *ps, apr_pool_t *p, const char *name)
 {
     memset(ps, 0, sizeof(*ps));
@@ -392,13 +424,16 @@ apr_status_t xgb_ini_parse(apr_pool_t *p, const char *name,
     *err = NULL;
     *out = NULL;
     name = name ? name : "(ini)";
-    text = text ? text : "";
-    len = *text || len ? len : 0;
+    if (!text) {
+        text = "";
+        len = 0;
+    }
     if (len > XGB_INI_MAX_SIZE) {
         *err = apr_psprintf(p, "%s: larger than %d bytes", name,
                             XGB_INI_MAX_SIZE);
         return APR_EINVAL;
     }
+    /* the encoding is checked up front so the parser can rely on it */
     if ((why = check_text(text, text + len, &line)) != NULL) {
         *err = apr_psprintf(p, "%s:%d: %s", name, line, why);
         return APR_EINVAL;
@@ -423,17 +458,20 @@ apr_status_t xgb_ini_parse(apr_pool_t *p, const char *name,
 /* Files and look-ups                                                   */
 /* ------------------------------------------------------------------ */
 
+/* "<path>: <what>", or the APR error text when what is NULL. */
 static apr_status_t file_fail(apr_pool_t *p, const char *path,
                               apr_status_t rv, const char *what,
                               const char **err)
 {
     char buf[256];
 
-    *err = apr_psprintf(p, "%s: %s%s", path, what ? what
-                        : apr_strerror(rv, buf, sizeof(buf)), "");
+    *err = apr_psprintf(p, "%s: %s", path,
+                        what ? what : apr_strerror(rv, buf, sizeof(buf)));
     return rv;
 }
 
+/* The size is checked before reading so that a huge or endless file
+ * (a device, a FIFO) costs nothing; only regular files are read. */
 apr_status_t xgb_ini_read_file(apr_pool_t *p, const char *path,
                                apr_size_t max, char **text,
                                apr_size_t *len, const char **err)
@@ -520,6 +558,8 @@ const xgb_ini_entry_t *xgb_ini_entry(const xgb_ini_section_t *sec,
 /* Value conversions                                                    */
 /* ------------------------------------------------------------------ */
 
+/* Exactly configparser's BOOLEAN_STATES; apr_cstr_casecmp() ignores
+ * the locale, as str.lower() does for these ASCII words. */
 int xgb_ini_to_bool(const char *s, int *out)
 {
     static const char *const words[] = {
@@ -536,6 +576,8 @@ int xgb_ini_to_bool(const char *s, int *out)
     return 0;
 }
 
+/* Overflow is reported apart from syntax errors: Python's int has no
+ * limit, so such a value is valid there and merely out of our range. */
 int xgb_ini_to_int(const char *s, apr_int64_t *out)
 {
     const char *b, *e;
@@ -577,7 +619,15 @@ int xgb_ini_to_int(const char *s, apr_int64_t *out)
     return 1;
 }
 
-/* --- "[...]" lists: a tiny subset of Python's literal syntax --------- */
+/* --- "[...]" lists: a tiny subset of Python's literal syntax ---------
+ *
+ * The reference eval()s such values (bug B15).  Only what can make a list
+ * of str is accepted here: string literals with the prefixes r and u,
+ * single or double quotes, escapes, implicit concatenation, and the
+ * white space, comments and line joins the tokenizer allows inside
+ * brackets.  Anything else (numbers, names, bytes, f-strings, operators)
+ * is refused instead of being executed.
+ */
 
 typedef struct {
     apr_pool_t *p;
@@ -586,6 +636,7 @@ typedef struct {
     const char *why;
 } lit_t;
 
+/* Reasons are fixed strings: the caller adds key and line. */
 static int lit_fail(lit_t *l, const char *why)
 {
     l->why = why;
@@ -629,6 +680,9 @@ static int lit_at_string(const lit_t *l, int *raw)
     return s < l->e && (*s == '\'' || *s == '"');
 }
 
+/* Escapes produce code points; the result must stay valid UTF-8 without
+ * NUL, so surrogates (legal in Python str, unencodable in UTF-8) and NUL
+ * are refused. */
 static int lit_codepoint(lit_t *l, apr_array_header_t *buf, apr_uint32_t c)
 {
     if (c == 0) {
@@ -687,6 +741,7 @@ static int lit_hex(lit_t *l, apr_array_header_t *buf, const char *s, int n)
     return lit_codepoint(l, buf, c);
 }
 
+/* \o, \oo, \ooo: up to three octal digits. */
 static int lit_octal(lit_t *l, apr_array_header_t *buf, const char *s)
 {
     apr_uint32_t c = 0;
@@ -699,6 +754,7 @@ static int lit_octal(lit_t *l, apr_array_header_t *buf, const char *s)
     return lit_codepoint(l, buf, c);
 }
 
+/* The one-character escapes of Python string literals. */
 static int lit_simple_escape(char c, char *out)
 {
     static const char from[] = "\\'\"abfnrtv";
@@ -754,6 +810,8 @@ static int lit_escape(lit_t *l, apr_array_header_t *buf, int raw)
     return 1;
 }
 
+/* One literal, appended to buf.  Triple quotes are refused rather than
+ * half supported: nobody writes host lists that way. */
 static int lit_string(lit_t *l, apr_array_header_t *buf)
 {
     int raw;
@@ -801,6 +859,8 @@ static const char *lit_item(lit_t *l)
     return buf->elts;
 }
 
+/* "[" item ("," item)* [","] "]" over the stripped value [b, e); a
+ * trailing comma and an empty list are fine, as in Python. */
 static apr_status_t parse_literal(apr_pool_t *p, const char *b,
                                   const char *e, apr_array_header_t *out,
                                   const char **why)
@@ -835,6 +895,9 @@ static apr_status_t parse_literal(apr_pool_t *p, const char *b,
     return APR_SUCCESS;
 }
 
+/* The reference strips the value, then looks at its first and last
+ * character; empty items are kept here (profile code drops them where
+ * the reference does). */
 apr_status_t xgb_ini_to_list(apr_pool_t *p, const char *s,
                              apr_array_header_t **out, const char **why)
 {

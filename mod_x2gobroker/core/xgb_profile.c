@@ -13,12 +13,12 @@
 
 #include <apr_strings.h>
 #include <apr_cstr.h>
-#include <openssl/rand.h>
 
 #include "xgb_profile.h"
 #include "xgb_ini.h"
 #include "xgb_hosts.h"
 #include "xgb_log.h"
+#include "xgb_cookie.h"
 
 /* The hard-coded defaults in the reference's order (it decides where
  * missing keys appear in the plain dump), with the text the reference
@@ -79,6 +79,7 @@ static const default_t defaults[] = {
 };
 #define NDEFAULTS (sizeof(defaults) / sizeof(defaults[0]))
 
+/* Where each acl-* key goes; lists and strings by the key's type. */
 static const struct {
     const char *key;
     apr_size_t off;
@@ -95,6 +96,7 @@ static const struct {
     { "acl-any-order", APR_OFFSETOF(xgb_acl_t, any_order) },
 };
 
+/* The broker-* keys the glue asks for; all are raw strings. */
 static const struct {
     const char *key;
     apr_size_t off;
@@ -130,6 +132,9 @@ typedef struct {
     apr_pool_t *p;
     const xgb_ini_t *ini;
     apr_array_header_t *dflt;   /* item_t: [DEFAULT] + hard-coded */
+    /* Scratch space reused for every profile, so that a file with many
+     * profiles does not leave per-profile garbage in the pool. */
+    apr_array_header_t *items;  /* item_t: the profile's keys */
     apr_array_header_t *lines;  /* int: source line of each value */
     const char *err;
 } build_t;
@@ -138,6 +143,8 @@ typedef struct {
 /* Typing                                                               */
 /* ------------------------------------------------------------------ */
 
+/* Keys without a hard-coded default are strings, as in the reference
+ * (its get_type() falls back to str). */
 static xgb_val_type_e key_type(const char *key)
 {
     apr_size_t i;
@@ -209,6 +216,8 @@ static const char *convert(apr_pool_t *p, const item_t *it, xgb_value_t *v)
     }
 }
 
+/* Messages name the line the value came from: the profile's own, the
+ * [DEFAULT] one for inherited values. */
 static int item_fail(build_t *b, const char *key, int line,
                      const char *reason)
 {
@@ -217,6 +226,9 @@ static int item_fail(build_t *b, const char *key, int line,
     return 0;
 }
 
+/* Only string values can be "not-set" (ints keep it as a string, lists
+ * make it an item, booleans refuse it), exactly as the reference's
+ * profile[key] == "not-set" comparison sees it. */
 static int is_not_set(const xgb_value_t *v)
 {
     return v->type == XGB_VAL_STR && strcmp(v->str, NOT_SET) == 0;
@@ -226,6 +238,7 @@ static int is_not_set(const xgb_value_t *v)
 /* Key order                                                            */
 /* ------------------------------------------------------------------ */
 
+/* Items keep the raw text and its line until they are typed. */
 static void push_item(apr_array_header_t *items, const char *key,
                       const char *raw, int line)
 {
@@ -270,9 +283,10 @@ static apr_array_header_t *default_items(apr_pool_t *p,
 static apr_array_header_t *section_items(build_t *b,
                                          const xgb_ini_section_t *sec)
 {
-    apr_array_header_t *items = apr_array_make(b->p, 64, sizeof(item_t));
+    apr_array_header_t *items = b->items;
     int i;
 
+    apr_array_clear(items);
     for (i = 0; i < sec->entries->nelts; i++) {
         const xgb_ini_entry_t *e = APR_ARRAY_IDX(sec->entries, i,
                                                  xgb_ini_entry_t *);
@@ -296,6 +310,7 @@ static int is_section_name(const build_t *b, const char *key)
     return xgb_ini_section(b->ini, key) != NULL;
 }
 
+/* Keys the reference removes before a profile leaves the broker. */
 static int is_client_key(const char *key)
 {
     return strcmp(key, "default") != 0 && !is_prefixed(key, "acl-")
@@ -306,6 +321,8 @@ static int is_client_key(const char *key)
 /* Building one profile                                                 */
 /* ------------------------------------------------------------------ */
 
+/* Index of `key` in an xgb_value_t array, -1 if absent.  Profiles have
+ * some 40 keys, so a linear search beats building hashes. */
 static int find_value(const apr_array_header_t *values, const char *key)
 {
     int i;
@@ -318,6 +335,8 @@ static int find_value(const apr_array_header_t *values, const char *key)
     return -1;
 }
 
+/* b->lines runs in step with prof->values so that checks done after
+ * typing (sshport, host) can still name the line. */
 static int add_value(build_t *b, xgb_profile_t *prof, const item_t *it)
 {
     xgb_value_t *v = apr_array_push(prof->values);
@@ -336,6 +355,8 @@ static int add_value(build_t *b, xgb_profile_t *prof, const item_t *it)
     return 1;
 }
 
+/* acl-* keys go into the xgb_acl_t; unknown acl-* keys are ignored like
+ * the reference's ACL check ignores them. */
 static int take_acl(build_t *b, xgb_profile_t *prof, const item_t *it)
 {
     xgb_value_t v;
@@ -382,6 +403,7 @@ static void take_broker(xgb_profile_t *prof, const item_t *it)
     }
 }
 
+/* Route one key: dropped, ACL, broker setting or client-visible. */
 static int take_item(build_t *b, xgb_profile_t *prof, const item_t *it)
 {
     if (!strcmp(it->key, "default") || is_section_name(b, it->key)) {
@@ -466,6 +488,8 @@ static void check_id(const build_t *b, const xgb_ini_section_t *sec)
     }
 }
 
+/* One section as the reference's get_profile(), get_profile_acls() and
+ * get_profile_broker() together see it.  NULL with b->err on failure. */
 static xgb_profile_t *build_profile(build_t *b, const xgb_ini_section_t *sec)
 {
     xgb_profile_t *prof = apr_pcalloc(b->p, sizeof(*prof));
@@ -475,7 +499,7 @@ static xgb_profile_t *build_profile(build_t *b, const xgb_ini_section_t *sec)
     prof->id = sec->name;
     prof->values = apr_array_make(b->p, items->nelts, sizeof(xgb_value_t));
     xgb_acl_init(b->p, &prof->acl);
-    b->lines = apr_array_make(b->p, items->nelts, sizeof(int));
+    apr_array_clear(b->lines);
     for (i = 0; i < items->nelts; i++) {
         if (!take_item(b, prof, &APR_ARRAY_IDX(items, i, item_t))) {
             return NULL;
@@ -497,24 +521,32 @@ static int check_defaults(build_t *b)
     for (i = 0; i < b->dflt->nelts; i++) {
         const item_t *it = &APR_ARRAY_IDX(b->dflt, i, item_t);
         xgb_value_t v;
-        const char *why;
+        const char *why = convert(b->p, it, &v);
 
-        if (strcmp(it->key, "default") != 0
-            && (why = convert(b->p, it, &v)) != NULL) {
+        if (why) {
             return item_fail(b, it->key, it->line, why);
         }
     }
     return 1;
 }
 
+/* All profiles of a parsed file, or the first error.  Nothing is
+ * returned on error: a half-loaded file would silently hide profiles. */
 static apr_status_t build_all(apr_pool_t *p, const xgb_ini_t *ini,
                               xgb_profiles_t **out, const char **err)
 {
-    build_t b = { p, ini, NULL, NULL, NULL };
+    build_t b = { p, ini, NULL, NULL, NULL, NULL };
     xgb_profiles_t *ps = apr_pcalloc(p, sizeof(*ps));
     int i;
 
     b.dflt = default_items(p, ini);
+    b.items = apr_array_make(p, 64, sizeof(item_t));
+    b.lines = apr_array_make(p, 64, sizeof(int));
+    if (ini->sections->nelts > XGB_PROFILES_MAX) {
+        *err = apr_psprintf(p, "%s: more than %d profiles", ini->name,
+                            XGB_PROFILES_MAX);
+        return APR_EINVAL;
+    }
     ps->path = ini->name;
     ps->profiles = apr_array_make(p, ini->sections->nelts,
                                   sizeof(xgb_profile_t *));
@@ -597,6 +629,7 @@ int xgb_profile_is_shadow(const xgb_profile_t *prof)
  * value off; absent means the global default. */
 static int profile_switch(const char *value, int global_default)
 {
+    /* empty values were already mapped to NULL when loading */
     if (!value || !*value) {
         return global_default;
     }
@@ -655,8 +688,8 @@ static int upper_equals(const char *s, const char *d)
     return *s == '\0';
 }
 
-/* The desktop type named by `command`, NULL if none. */
-static const char *desktop_name(const char *command)
+/* spec 3.3; the reference lists XFCE twice, which changes nothing */
+const char *xgb_profile_desktop(const char *command)
 {
     static const char *const desktops[] = {
         "KDE", "GNOME", "XFCE", "CINNAMON", "MATE", "LXDE", "TRINITY",
@@ -672,6 +705,8 @@ static const char *desktop_name(const char *command)
     return NULL;
 }
 
+/* Spec 3.5 steps 2 and 3 on a copy: the loaded profile is shared by
+ * all requests and must stay untouched. */
 static apr_array_header_t *client_values(apr_pool_t *p,
                                          const xgb_profile_t *prof,
                                          const char *broker_user)
@@ -697,6 +732,10 @@ static apr_array_header_t *client_values(apr_pool_t *p,
     return out;
 }
 
+/* The order of the steps matters for the key order: the reference adds
+ * autologin/key before it forces rootless, so a profile without rootless
+ * (impossible with the defaults, but cheap to get right) would list it
+ * after key. */
 xgb_client_profile_t *xgb_profile_for_client(apr_pool_t *p,
                                              const xgb_profile_t *prof,
                                              const char *broker_user,
@@ -718,7 +757,7 @@ xgb_client_profile_t *xgb_profile_for_client(apr_pool_t *p,
     }
     i = find_value(cp->values, "command");
     desktop = i < 0 ? NULL
-              : desktop_name(APR_ARRAY_IDX(cp->values, i, xgb_value_t).str);
+              : xgb_profile_desktop(APR_ARRAY_IDX(cp->values, i, xgb_value_t).str);
     if (desktop) {
         put_value(cp->values, "rootless", XGB_VAL_BOOL)->b = 0;
         put_value(cp->values, "command", XGB_VAL_STR)->str = desktop;
@@ -740,24 +779,7 @@ xgb_client_profile_t *xgb_profile_for_client(apr_pool_t *p,
 /* zeroconf                                                             */
 /* ------------------------------------------------------------------ */
 
-/* A lowercase RFC 4122 version 4 UUID, NULL if no randomness is
- * available. */
-static const char *uuid4(apr_pool_t *p)
-{
-    unsigned char u[16];
-
-    if (RAND_bytes(u, sizeof(u)) != 1) {
-        XGB_LOG(XGB_LOG_ERR, "RAND_bytes failed: no UUID for zeroconf");
-        return NULL;
-    }
-    u[6] = (u[6] & 0x0F) | 0x40;
-    u[8] = (u[8] & 0x3F) | 0x80;
-    return apr_psprintf(p, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-"
-                        "%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-                        u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
-                        u[12], u[13], u[14], u[15]);
-}
-
+/* Shorthands for the zeroconf overlay. */
 static void put_int(apr_array_header_t *values, const char *key,
                     apr_int64_t i)
 {
@@ -770,6 +792,10 @@ static void put_str(apr_array_header_t *values, const char *key,
     put_value(values, key, XGB_VAL_STR)->str = s;
 }
 
+/* The reference overlays a hard-coded dict on the defaults: keys it
+ * shares keep their place, with its types (useexports, multidisp and
+ * rootless become integers, host a string); name comes last.
+ * desktop_shell is upper-cased in ASCII only. */
 xgb_client_profile_t *xgb_zeroconf_profile(apr_pool_t *p,
                                            const char *desktop_shell)
 {
@@ -778,7 +804,7 @@ xgb_client_profile_t *xgb_zeroconf_profile(apr_pool_t *p,
     char *cmd;
     apr_size_t i;
 
-    if (!p || (id = uuid4(p)) == NULL) {
+    if (!p || (id = xgb_uuid4(p)) == NULL) {
         return NULL;
     }
     cp = apr_pcalloc(p, sizeof(*cp));

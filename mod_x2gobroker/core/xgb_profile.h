@@ -71,6 +71,10 @@ typedef struct {
     apr_array_header_t *values;         /* xgb_value_t */
 } xgb_client_profile_t;
 
+/* More profiles than this refuse the file: every profile costs a few
+ * KiB, and 4 MiB of one-line sections must not exhaust memory. */
+#define XGB_PROFILES_MAX 10000
+
 /* Read and check a whole profile file.  On failure *err is
  * "<path>:<line>: <reason>" and nothing is returned. */
 apr_status_t xgb_profiles_load(apr_pool_t *p, const char *path,
@@ -83,6 +87,10 @@ apr_status_t xgb_profiles_parse(apr_pool_t *p, const char *name,
 
 const xgb_profile_t *xgb_profiles_find(const xgb_profiles_t *ps,
                                        const char *id);
+
+/* The desktop type `command` names (KDE, GNOME, ..., compared
+ * case-insensitively), upper-cased; NULL if it names none. */
+const char *xgb_profile_desktop(const char *command);
 
 /* command is SHADOW.  The reference compares case-sensitively
  * (profile['command'] == "SHADOW"), and so does this. */

@@ -17,6 +17,7 @@
 #include "xgb_render.h"
 #include "xgb_ini.h"
 
+/* qsort() comparator for xgb_client_profile_t pointers. */
 static int by_id(const void *a, const void *b)
 {
     const xgb_client_profile_t *pa = *(const xgb_client_profile_t *const *)a;
@@ -75,11 +76,15 @@ static const char *plain_value(apr_pool_t *p, const xgb_value_t *v)
     }
 }
 
+/* Bodies are built as a list of pieces and joined once at the end. */
 static void add(apr_array_header_t *out, const char *s)
 {
     APR_ARRAY_PUSH(out, const char *) = s;
 }
 
+/* Spec 1.6: "[id]", one "key=value" per value in the profile's order,
+ * an empty line after each profile.  Nothing is escaped, as in the
+ * reference (a multi-line value is sent raw). */
 static void plain_profiles(apr_pool_t *p, apr_array_header_t *out,
                            const apr_array_header_t *profiles)
 {
@@ -106,6 +111,7 @@ static void plain_profiles(apr_pool_t *p, apr_array_header_t *out,
     add(out, "END_USER_SESSIONS\n");
 }
 
+/* Spec 1.7: the key is PEM text that already ends with a newline. */
 static void plain_selection(apr_pool_t *p, apr_array_header_t *out,
                             const xgb_selection_t *sel)
 {
@@ -120,6 +126,8 @@ static void plain_selection(apr_pool_t *p, apr_array_header_t *out,
     }
 }
 
+/* Spec 1.5: AUTHID line, "Access granted", then the task's block.  The
+ * caller decides which block applies by what it fills in. */
 const char *xgb_render_plain(apr_pool_t *p, const xgb_answer_t *a)
 {
     apr_array_header_t *out;
@@ -162,6 +170,7 @@ static int jset(apr_pool_t *p, json_t *obj, const char *key, json_t *val)
     return json_object_set_new(obj, xgb_ini_utf8_fix(p, key), val) == 0;
 }
 
+/* A list value as a JSON array of strings (host, applications). */
 static json_t *json_list(apr_pool_t *p, const apr_array_header_t *list)
 {
     json_t *arr = json_array();
@@ -191,6 +200,8 @@ static json_t *json_value(apr_pool_t *p, const xgb_value_t *v)
     }
 }
 
+/* Typed values: true/false, numbers, arrays for lists.  Any jansson
+ * failure frees what was built and gives NULL. */
 static json_t *json_profiles(apr_pool_t *p, const apr_array_header_t *in)
 {
     apr_array_header_t *profiles = sorted_profiles(p, in);
@@ -242,6 +253,8 @@ static json_t *json_selection(apr_pool_t *p, const xgb_selection_t *sel)
     return obj;
 }
 
+/* Key order is left to JSON_SORT_KEYS, which compares bytes: the same
+ * order as Python's sort of str keys for UTF-8 text. */
 static json_t *json_answer(apr_pool_t *p, const xgb_answer_t *a)
 {
     json_t *root = json_object();
@@ -300,22 +313,32 @@ static const char *python_escapes(apr_pool_t *p, const char *s)
     return out;
 }
 
-const char *xgb_render_json(apr_pool_t *p, const xgb_answer_t *a)
+/* NULL only when jansson runs out of memory.  No trailing newline, as
+ * json.dumps() has none. */
+const char *xgb_json_dumps(apr_pool_t *p, const json_t *root, int indent)
 {
-    json_t *root;
     char *text;
     const char *out;
 
-    if (!p || !a || (root = json_answer(p, a)) == NULL) {
-        return NULL;
-    }
-    text = json_dumps(root, JSON_INDENT(4) | JSON_SORT_KEYS
+    text = json_dumps(root, JSON_INDENT(indent) | JSON_SORT_KEYS
                       | JSON_ENSURE_ASCII);
-    json_decref(root);
     if (!text) {
         return NULL;
     }
     out = python_escapes(p, text);
     free(text);
+    return out;
+}
+
+const char *xgb_render_json(apr_pool_t *p, const xgb_answer_t *a)
+{
+    json_t *root;
+    const char *out;
+
+    if (!p || !a || (root = json_answer(p, a)) == NULL) {
+        return NULL;
+    }
+    out = xgb_json_dumps(p, root, 4);
+    json_decref(root);
     return out;
 }

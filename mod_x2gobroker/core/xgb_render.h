@@ -8,6 +8,8 @@
 #include <apr_pools.h>
 #include <apr_tables.h>
 
+#include <jansson.h>
+
 #include "xgb_profile.h"
 #include "xgb_select.h"
 
@@ -25,6 +27,10 @@ typedef struct {
 
 /* "AUTHID:...\nAccess granted\n" + listing block / server block. */
 const char *xgb_render_plain(apr_pool_t *p, const xgb_answer_t *a);
+
+/* `root` as Python's json.dumps(root, indent=indent, sort_keys=True)
+ * writes it (ASCII only, lower-case \u escapes).  NULL on failure. */
+const char *xgb_json_dumps(apr_pool_t *p, const json_t *root, int indent);
 
 /* json.dumps(obj, indent=4, sort_keys=True) of the JSON frontend. */
 const char *xgb_render_json(apr_pool_t *p, const xgb_answer_t *a);

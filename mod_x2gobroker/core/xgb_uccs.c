@@ -79,22 +79,6 @@ static const xgb_host_t *random_host(const xgb_profile_t *prof)
                           xgb_host_t);
 }
 
-static int is_desktop(const char *cmd)
-{
-    static const char *const desktops[] = {
-        "KDE", "GNOME", "XFCE", "CINNAMON", "MATE", "LXDE", "TRINITY",
-        "UNITY", "ICEWM", "OPENBOX", "XDMCP", NULL
-    };
-    const char *const *d;
-
-    for (d = desktops; *d; d++) {
-        if (!strcasecmp(*d, cmd)) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 static json_t *rdp_server(const xgb_profile_t *prof,
                           const xgb_client_profile_t *cp, apr_pool_t *p)
 {
@@ -125,14 +109,8 @@ static json_t *x2go_server(const xgb_profile_t *prof,
     if (h && h->port) {
         port = h->port;
     }
-    if (is_desktop(cmd)) {
-        char *up = apr_pstrdup(p, cmd);
-        char *c;
-
-        for (c = up; *c; c++) {
-            *c = (char)apr_toupper(*c);
-        }
-        cmd = up;
+    if (xgb_profile_desktop(cmd)) {
+        cmd = xgb_profile_desktop(cmd);
     }
     ts = json_pack("{s:s, s:s, s:s, s:s, s:s}",
                    "URL", apr_psprintf(p, "http://%s:%" APR_INT64_T_FMT "/",

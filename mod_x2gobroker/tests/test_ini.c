@@ -13,7 +13,7 @@
 #include "xgb_test.h"
 #include "xgb_ini.h"
 
-/* ---- helpers --------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 static xgb_ini_t *parse_ok(const char *text)
 {
@@ -95,7 +95,7 @@ static const char *write_temp(const char *content, apr_size_t len)
     return path;
 }
 
-/* ---- structure ------------------------------------------------------- */
+/* ---- structure ---------------------------------------------------------- */
 
 START_TEST(sections_and_keys_in_file_order)
 {
@@ -291,7 +291,7 @@ START_TEST(empty_and_null_input)
 }
 END_TEST
 
-/* ---- errors ---------------------------------------------------------- */
+/* ---- errors ------------------------------------------------------------- */
 
 START_TEST(error_duplicate_section)
 {
@@ -355,7 +355,7 @@ START_TEST(error_too_large)
 }
 END_TEST
 
-/* ---- files ------------------------------------------------------------ */
+/* ---- files -------------------------------------------------------------- */
 
 START_TEST(load_file)
 {
@@ -404,7 +404,7 @@ START_TEST(load_file_errors)
 }
 END_TEST
 
-/* ---- converters -------------------------------------------------------- */
+/* ---- converters --------------------------------------------------------- */
 
 START_TEST(booleans)
 {

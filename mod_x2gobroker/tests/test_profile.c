@@ -11,8 +11,10 @@
 #include "xgb_profile.h"
 #include "xgb_hosts.h"
 #include "xgb_ini.h"
+#include "xgb_acl.h"
+#include "xgb_groupdb.h"
 
-/* ---- helpers --------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 static xgb_profiles_t *load(const char *text)
 {
@@ -154,7 +156,7 @@ static xgb_client_profile_t *client(const xgb_profiles_t *ps, const char *id,
     "multidisp,sshproxyport,sound,rootless,iconvto,soundtunnel,dpi," \
     "sshport,setdpi,pack,user,host,directrdp"
 
-/* ---- reference test cases (test_broker_inifile.py) ------------------- */
+/* ---- reference test cases (test_broker_inifile.py) ---------------------- */
 
 START_TEST(shipped_file)
 {
@@ -384,7 +386,52 @@ START_TEST(sessionselection_hosts)
 }
 END_TEST
 
-/* ---- host= details (checked against the running reference) ------------ */
+/* The ACL values parsed here, judged by xgb_acl_check() with the
+ * reference's testsuite group database. */
+static const char *visible_for(const xgb_profiles_t *ps, const char *user)
+{
+    apr_array_header_t *ids = apr_array_make(tp, 4, sizeof(const char *));
+    int i;
+
+    for (i = 0; i < ps->profiles->nelts; i++) {
+        const xgb_profile_t *prof = APR_ARRAY_IDX(ps->profiles, i,
+                                                  xgb_profile_t *);
+
+        if (xgb_acl_check(tp, &prof->acl, user, "10.0.2.1",
+                          xgb_groupdb_get("testsuite"), 1)) {
+            APR_ARRAY_PUSH(ids, const char *) = prof->id;
+        }
+    }
+    return apr_array_pstrcat(tp, ids, ',');
+}
+
+START_TEST(listprofileswithacls)
+{
+    xgb_profiles_t *ps = load(
+        "[DEFAULT]\nexports =\nfullscreen = false\nwidth = 800\n"
+        "height = 600\napplications = TERMINAL, WWWBROWSER\n"
+        "acl-groups-allow = bees\nacl-groups-deny = ALL\n"
+        "acl-groups-order = allow-deny\n\n"
+        "[testprofile1]\nuser =\ncommand = GNOME\nacl-users-allow = flip\n"
+        "acl-users-order = allow-deny\n\n"
+        "[testprofile2]\nuser =\ncommand = XFCE\n"
+        "acl-users-allow = thekla\nacl-users-order = allow-deny\n\n"
+        "[testprofile3]\nuser =\ncommand = KDE\nfullscreen = true\n"
+        "acl-users-deny = willi\nacl-users-order = deny-allow\n");
+
+    ck_assert_str_eq(visible_for(ps, "flip"), "testprofile1");
+    ck_assert_str_eq(visible_for(ps, "maja"),
+                     "testprofile1,testprofile2,testprofile3");
+    ck_assert_str_eq(visible_for(ps, "kassandra"),
+                     "testprofile1,testprofile2,testprofile3");
+    ck_assert_str_eq(visible_for(ps, "thekla"), "testprofile2");
+    ck_assert_str_eq(visible_for(ps, "willi"), "testprofile1,testprofile2");
+    is_str(client(ps, "testprofile1", "flip", 0)->values, "command",
+           "GNOME");
+}
+END_TEST
+
+/* ---- host= details (checked against the running reference) -------------- */
 
 START_TEST(host_entry_forms)
 {
@@ -536,6 +583,23 @@ START_TEST(file_errors)
 }
 END_TEST
 
+START_TEST(too_many_profiles)
+{
+    apr_array_header_t *parts = apr_array_make(tp, XGB_PROFILES_MAX + 1,
+                                               sizeof(const char *));
+    int i;
+
+    for (i = 0; i < XGB_PROFILES_MAX; i++) {
+        APR_ARRAY_PUSH(parts, const char *) = apr_psprintf(tp, "[p%d]\n", i);
+    }
+    ck_assert_int_eq(load(apr_array_pstrcat(tp, parts, 0))->profiles->nelts,
+                     XGB_PROFILES_MAX);
+    APR_ARRAY_PUSH(parts, const char *) = "[one-more]\n";
+    load_fails(apr_array_pstrcat(tp, parts, 0),
+               "p.conf: more than 10000 profiles");
+}
+END_TEST
+
 /* ---- key order quirks --------------------------------------------------- */
 
 START_TEST(key_order)
@@ -578,7 +642,7 @@ START_TEST(multiline_and_unknown_keys)
 }
 END_TEST
 
-/* ---- broker-* ------------------------------------------------------------ */
+/* ---- broker-* ----------------------------------------------------------- */
 
 START_TEST(broker_keys)
 {
@@ -626,7 +690,7 @@ START_TEST(broker_switch_values)
 }
 END_TEST
 
-/* ---- what clients get ----------------------------------------------------- */
+/* ---- what clients get --------------------------------------------------- */
 
 START_TEST(client_not_set_and_user)
 {
@@ -738,7 +802,7 @@ START_TEST(profile_id_warning)
 }
 END_TEST
 
-/* ---- zeroconf -------------------------------------------------------------- */
+/* ---- zeroconf ----------------------------------------------------------- */
 
 START_TEST(zeroconf)
 {
@@ -794,6 +858,7 @@ static Suite *make_suite(void)
     tcase_add_test(tr, getprofiledefaults);
     tcase_add_test(tr, getprofile);
     tcase_add_test(tr, getprofileacls);
+    tcase_add_test(tr, listprofileswithacls);
     tcase_add_test(tr, listprofiles_rootlessoverride);
     tcase_add_test(tr, multihost_profiles);
     tcase_add_test(tr, sessionselection_hosts);
@@ -804,6 +869,7 @@ static Suite *make_suite(void)
     tcase_add_test(te, values_the_reference_crashes_on);
     tcase_add_test(te, ini_errors_pass_through);
     tcase_add_test(te, file_errors);
+    tcase_add_test(te, too_many_profiles);
     tcase_add_test(tc, key_order);
     tcase_add_test(tc, section_named_keys);
     tcase_add_test(tc, multiline_and_unknown_keys);

@@ -14,19 +14,7 @@
 #include "xgb_profile.h"
 #include "xgb_ini.h"
 
-/* ---- helpers --------------------------------------------------------- */
-
-static const char *slurp(const char *name)
-{
-    const char *path = apr_pstrcat(tp, XGB_TEST_DATADIR, "/", name, NULL);
-    const char *err = NULL;
-    char *text;
-    apr_size_t len;
-
-    ck_assert_msg(xgb_ini_read_file(tp, path, 1 << 20, &text, &len, &err)
-                  == APR_SUCCESS, "%s", err);
-    return text;
-}
+/* ---- helpers ------------------------------------------------------------ */
 
 /* The text after `marker` up to the next `end` character. */
 static const char *field(const char *text, const char *marker, char end)
@@ -58,7 +46,7 @@ static apr_array_header_t *client_profiles(const char *file)
 
 static void compare_plain(const char *conf, const char *capture)
 {
-    const char *expected = slurp(capture);
+    const char *expected = xgb_test_slurp(capture);
     xgb_answer_t a = { 0 };
 
     a.task = "listsessions";
@@ -69,7 +57,7 @@ static void compare_plain(const char *conf, const char *capture)
 
 static void compare_json(const char *conf, const char *capture)
 {
-    const char *expected = slurp(capture);
+    const char *expected = xgb_test_slurp(capture);
     xgb_answer_t a = { 0 };
 
     a.task = "listprofiles";
@@ -154,7 +142,7 @@ static xgb_selection_t *selection(void)
     return sel;
 }
 
-/* ---- against the reference broker ------------------------------------ */
+/* ---- against the reference broker --------------------------------------- */
 
 START_TEST(shipped_profiles_plain)
 {
@@ -182,7 +170,7 @@ END_TEST
 
 START_TEST(zeroconf_plain)
 {
-    const char *expected = slurp("zeroconf-kde-alice.plain");
+    const char *expected = xgb_test_slurp("zeroconf-kde-alice.plain");
     xgb_client_profile_t *z = xgb_zeroconf_profile(tp, "KDE");
     xgb_answer_t a = { 0 };
 
@@ -193,7 +181,7 @@ START_TEST(zeroconf_plain)
 }
 END_TEST
 
-/* ---- against Python's json.dumps --------------------------------------- */
+/* ---- against Python's json.dumps ---------------------------------------- */
 
 START_TEST(json_tricky_values)
 {
@@ -204,7 +192,7 @@ START_TEST(json_tricky_values)
     a.task = "listprofiles";
     a.next_authid = "0b1d3c8e-7f1a-4b5e-a3c2-9d8e7f6a5b4c";
     a.profiles = profiles;
-    ck_assert_str_eq(xgb_render_json(tp, &a), slurp("render-tricky.json"));
+    ck_assert_str_eq(xgb_render_json(tp, &a), xgb_test_slurp("render-tricky.json"));
 }
 END_TEST
 
@@ -215,7 +203,7 @@ START_TEST(json_selection)
     a.task = "selectsession";
     a.has_selection = 1;
     a.selection = selection();
-    ck_assert_str_eq(xgb_render_json(tp, &a), slurp("render-select.json"));
+    ck_assert_str_eq(xgb_render_json(tp, &a), xgb_test_slurp("render-select.json"));
 }
 END_TEST
 
@@ -279,7 +267,7 @@ START_TEST(json_invalid_utf8)
 }
 END_TEST
 
-/* ---- plain ------------------------------------------------------------- */
+/* ---- plain -------------------------------------------------------------- */
 
 START_TEST(plain_value_types_and_order)
 {

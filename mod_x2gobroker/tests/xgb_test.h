@@ -13,7 +13,9 @@
 #include <check.h>
 #include <apr_general.h>
 #include <apr_pools.h>
+#include <apr_strings.h>
 
+#include "xgb_ini.h"
 #include "xgb_log.h"
 
 /* The last message the core logged, so tests can assert on reasons. */
@@ -38,6 +40,19 @@ static void xgb_test_setup(void)
 static void xgb_test_teardown(void)
 {
     apr_pool_destroy(tp);
+}
+
+/* The whole text of a file under tests/data (at most 1 MiB). */
+static const char *xgb_test_slurp(const char *name)
+{
+    const char *path = apr_pstrcat(tp, XGB_TEST_DATADIR, "/", name, NULL);
+    const char *err = NULL;
+    char *text;
+    apr_size_t len;
+
+    ck_assert_msg(xgb_ini_read_file(tp, path, 1 << 20, &text, &len, &err)
+                  == APR_SUCCESS, "%s", err);
+    return text;
 }
 
 #define XGB_TEST_MAIN()                                                  \

@@ -205,9 +205,14 @@ sub start
     my $dir = $self->{dir};
     my @cmd = ($BROKER, '-M', 'HTTP', '-C', "$dir/x2gobroker.conf",
                '-b', "127.0.0.1:$self->{port}");
+    # setpriv also arranges that the broker gets SIGTERM when this test
+    # process dies without running END (SIGKILL, SIGPIPE)
     if (defined $self->{user}) {
         unshift @cmd, '/usr/bin/setpriv', "--reuid=$self->{user}",
-            "--regid=$self->{user}", '--init-groups';
+            "--regid=$self->{user}", '--init-groups', '--pdeathsig', 'TERM';
+    }
+    else {
+        unshift @cmd, '/usr/bin/setpriv', '--pdeathsig', 'TERM';
     }
     my $pid = fork;
     croak "fork: $!" unless defined $pid;
@@ -233,6 +238,34 @@ sub start
     return $self;
 }
 
+# One non-blocking look: 1 = answers HTTP (any status), 0 = not yet,
+# -1 = the broker died (see error).
+sub poll_ready
+{
+    my $self = shift;
+    return 1 if $self->{ready};
+    return -1 unless $self->{pid};
+    if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
+        delete $live{ $self->{pid} };
+        $self->{pid} = undef;
+        $self->{error} = "reference broker exited early: " . $self->_log_tail;
+        return -1;
+    }
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $self->{port},
+                                  Proto => 'tcp', Timeout => 1)
+        or return 0;
+    # the socket is bound before tornado serves; ask for a page
+    print $s "GET /nonexistent HTTP/1.0\r\n\r\n";
+    my $line = <$s>;
+    close $s;
+    return 0 unless defined $line && $line =~ m{^HTTP/1\.\d \d{3}};
+    $self->{ready} = 1;
+    return 1;
+}
+
+sub started { defined $_[0]{pid} || $_[0]{ready} }
+
 # Wait until the broker answers HTTP (any status) on its port.
 sub wait_ready
 {
@@ -240,23 +273,9 @@ sub wait_ready
     $timeout ||= 20;
     my $deadline = time + $timeout;
     while (time < $deadline) {
-        if (waitpid($self->{pid}, WNOHANG) == $self->{pid}) {
-            delete $live{ $self->{pid} };
-            $self->{pid} = undef;
-            $self->{error} = "reference broker exited early: "
-                . $self->_log_tail;
-            return 0;
-        }
-        my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                      PeerPort => $self->{port},
-                                      Proto => 'tcp', Timeout => 1);
-        if ($s) {
-            # the socket is bound before tornado serves; ask for a page
-            print $s "GET /nonexistent HTTP/1.0\r\n\r\n";
-            my $line = <$s>;
-            close $s;
-            return 1 if defined $line && $line =~ m{^HTTP/1\.\d \d{3}};
-        }
+        my $r = $self->poll_ready;
+        return 1 if $r > 0;
+        return 0 if $r < 0;
         sleep 0.1;
     }
     $self->{error} = "reference broker not ready after ${timeout}s: "
@@ -311,15 +330,30 @@ sub stop
     stop_all($self);
 }
 
-# Remove cookie files the reference created during this test process.
+# Does any process of account $uid still run (another test's brokers)?
+sub _uid_busy
+{
+    my $uid = shift;
+    opendir my $dh, '/proc' or return 0;
+    for my $p (grep { /^\d+$/ } readdir $dh) {
+        my @st = stat "/proc/$p" or next;
+        return 1 if $st[4] == $uid && $p != $$;
+    }
+    return 0;
+}
+
+# Remove cookie files the reference created during this test process,
+# unless brokers of another test process may still be using the directory.
 sub _clean_cookies
 {
     for my $cd (keys %cookie_snapshot) {
+        my @st = stat $cd or next;
+        next if $st[4] != $> && _uid_busy($st[4]);
         opendir my $dh, $cd or next;
         for my $f (readdir $dh) {
             next if $f =~ /^\.\.?$/ || $cookie_snapshot{$cd}{$f};
             # only the broker's <user>_<uuid> files
-            next unless $f =~ /_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+            next unless $f =~ /_[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/;
             unlink "$cd/$f";
         }
         closedir $dh;
@@ -334,6 +368,12 @@ sub cleanup
         system('rm', '-rf', '--', $scratch);
         $scratch = undef;
     }
+}
+
+# A test interrupted by a signal still stops its brokers (END runs on exit).
+for my $sig (qw(INT TERM HUP PIPE)) {
+    $SIG{$sig} = sub { die "caught SIG$sig\n" }
+        if !defined $SIG{$sig} || $SIG{$sig} eq 'DEFAULT' || $SIG{$sig} eq '';
 }
 
 END {
