@@ -76,15 +76,16 @@ else {
     $noauth_url = "http://test\@127.0.0.1:$port/clients/noauth/plain/inifile/";
 }
 
-# The unprivileged account the clients run as.
-my @run_as;
+# The unprivileged account the clients run as.  setpriv also makes the
+# client's `timeout` get SIGTERM (and pass it on) should this test die.
+my @run_as = ('/usr/bin/setpriv', '--pdeathsig', 'TERM');
 if ($> == 0) {
     unless (getpwnam($CLIENT_USER)) {
         system('useradd', '-m', '-s', '/bin/bash', $CLIENT_USER) == 0
             or plan skip_all => "cannot create user $CLIENT_USER";
     }
-    @run_as = ('/usr/bin/setpriv', "--reuid=$CLIENT_USER",
-               "--regid=$CLIENT_USER", '--init-groups');
+    push @run_as, "--reuid=$CLIENT_USER", "--regid=$CLIENT_USER",
+        '--init-groups';
 }
 
 my $HOME = tempdir('x2gobclients-XXXXXX', TMPDIR => 1, CLEANUP => 1);

@@ -132,6 +132,11 @@ my @CASES = (
       global => { 'enable-plain-output' => 'false' } },
     { name => '01-nopass', file => '01.conf', %TS,
       global => { 'require-password' => 'false' } },
+    { name => '01-cookieonly', file => '01.conf', %TS, cookieonly => 1,
+      global => { 'require-password' => 'false', 'require-cookie' => 'true',
+                  'my-cookie' => '11111111-2222-4333-8444-555555555555' } },
+    { name => '01-static', file => '01.conf', %TS, static => 1,
+      global => { 'use-static-cookie' => 'true' } },
     { name => '02', file => '02.conf', mech => 'none',
       users => [ [ 'x2gbalice', '' ] ] },
     { name => '03', file => '03.conf', %TS },
@@ -895,6 +900,53 @@ sub run_full
         or diag(join ' | ', map { show($_) } keys %seen_mod);
 }
 
+# require-cookie without require-password: only the pre-shared cookie
+# (my-cookie) is accepted, and it is echoed back (spec 7.3 step 5).
+sub run_cookieonly
+{
+    my $c = shift;
+    my $M = '11111111-2222-4333-8444-555555555555';
+    my $P = 'plain/inifile/';
+    my $J = 'json/inifile/';
+    my $ls = [ task => 'listsessions', user => 'test' ];
+    same($c, 'pre-shared cookie: no authid 401', { path => $P, form => $ls });
+    same($c, 'pre-shared cookie: password alone 401',
+         { path => $P, form => [ @$ls, password => 'sweet' ] });
+    same($c, 'pre-shared cookie: wrong authid 401',
+         { path => $P, form => [ @$ls, authid => 'x' . substr($M, 1) ] });
+    my ($e) = same($c, 'pre-shared cookie accepted and echoed',
+                   { path => $P, form => [ @$ls, authid => $M ] });
+    like($e->{body}, qr/^AUTHID:\Q$M\E$/m,
+         "$c->{name}: reference echoes the pre-shared cookie");
+    same($c, 'json pre-shared cookie accepted',
+         { path => $J, form => [ task => 'listprofiles', user => 'test',
+                                 authid => $M ] });
+    same($c, 'pre-shared cookie, select',
+         { path => $P, form => [ task => 'selectsession', sid => 'p2-mate',
+                                 user => 'test', authid => $M ] });
+    same($c, 'pre-shared cookie with surrounding blanks',
+         { path => $P, form => [ @$ls, authid => " $M\t" ] });
+}
+
+# use-static-cookie: the cookie of the password login stays the same.
+sub run_static
+{
+    my $c = shift;
+    my $P = 'plain/inifile/';
+    my $ls = [ task => 'listsessions', user => 'test' ];
+    my ($e1, $g1) = same($c, 'static cookie 1: password login',
+                         { path => $P, form => [ @$ls, password => 'sweet' ] });
+    my ($ec, $gc) = (cookie_of($e1), cookie_of($g1));
+    return unless defined $ec && defined $gc;
+    for my $n (2, 3) {
+        my $e = ref_req($c, { path => $P, form => [ @$ls, authid => $ec ] });
+        my $g = mod_req($c, { path => $P, form => [ @$ls, authid => $gc ] });
+        check($c, "static cookie $n: cookie login",
+              { path => $P, form => [ @$ls, authid => '<cookie>' ] }, $e, $g);
+        is(cookie_of($g), $gc, "$c->{name}: static cookie $n unchanged");
+    }
+}
+
 # Protocol details that need auth mech none (on /diff/06).
 sub run_none_details
 {
@@ -944,6 +996,8 @@ for my $c (@CASES) {
     }
     run_generic($c);
     run_full($c) if $c->{full};
+    run_cookieonly($c) if $c->{cookieonly};
+    run_static($c) if $c->{static};
     run_none_details($c) if $c->{name} eq '06';
     pump();
     note(sprintf('case %s: %.1fs', $c->{name}, time - $t));
