@@ -164,14 +164,19 @@ static int read_body(request_rec *r, apr_off_t max, const char **body,
     return OK;
 }
 
-/* spec 1.2: "inifile/", "inifile", "inifile/foo" all name inifile; ""
- * names the default.  Only known names pass: the reference spliced this
- * string into Python code (B14). */
+/* spec 1.2: "inifile/", "inifile", "inifile/foo" all name inifile; an
+ * empty rest names the default, while "/" or "/inifile" name the empty
+ * backend, which does not exist.  Only known names pass: the reference
+ * spliced this string into Python code (B14). */
 static int parse_backend(const char *rest, x2gobroker_backend_e *b)
 {
     apr_size_t len = strlen(rest);
     const char *slash;
 
+    if (len == 0) {
+        *b = XGB_BACKEND_INIFILE;
+        return 1;
+    }
     while (len && rest[len - 1] == '/') {
         len--;
     }
@@ -179,7 +184,7 @@ static int parse_backend(const char *rest, x2gobroker_backend_e *b)
     if (slash) {
         len = (apr_size_t)(slash - rest);
     }
-    if (len == 0 || (len == 7 && !strncmp(rest, "inifile", 7))) {
+    if (len == 7 && !strncmp(rest, "inifile", 7)) {
         *b = XGB_BACKEND_INIFILE;
     }
     else if (len == 8 && !strncmp(rest, "zeroconf", 8)) {

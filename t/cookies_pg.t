@@ -45,6 +45,7 @@ my @ALICE = (user => 'x2gbalice');
 my $t = X2GoBTest::Httpd->new(
     name    => 'pg2',
     modules => ['dbd'],
+    loglevel => 'info x2gobroker:debug dbd:debug',
     conf    => <<"EOF");
 DBDriver pgsql
 DBDParams "$DSN connect_timeout=5"
@@ -135,6 +136,8 @@ my $after = (sql('SELECT count(*) FROM x2gobroker_cookies'))[0][0] // -2;
 is($after, $before, 'no rows touched by hostile values');
 
 # --- the first server still works without the second ----------------------------------
+diag "second httpd error_log:\n", $t->error_log
+    unless Test::More->builder->is_passing;
 $t->stop;
 ok(!$t->running, 'second httpd stopped');
 $res = req($A, @ALICE, password => 'alice secret');

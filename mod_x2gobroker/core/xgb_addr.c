@@ -293,7 +293,7 @@ static int parse_mask(int family, const char *s, const char *e,
 
 int xgb_net_parse(const char *s, xgb_net_t *out)
 {
-    const char *e, *slash, *ps, *pe;
+    const char *e, *slash, *ae, *ps, *pe;
     xgb_net_t net;
     unsigned int max;
 
@@ -315,18 +315,23 @@ int xgb_net_parse(const char *s, xgb_net_t *out)
     if (!slash) {
         slash = e;
     }
+    /* netaddr, which the reference uses, also takes "10.0.0.0 / 8". */
+    ae = slash;
+    while (ae > s && is_space(ae[-1])) {
+        ae--;
+    }
 
     /* A colon can only mean IPv6; everything else gets the lenient IPv4
      * reading. */
-    if (memchr(s, ':', (apr_size_t)(slash - s))) {
-        if (!parse_v6(s, (apr_size_t)(slash - s), net.bytes)) {
+    if (memchr(s, ':', (apr_size_t)(ae - s))) {
+        if (!parse_v6(s, (apr_size_t)(ae - s), net.bytes)) {
             return 0;
         }
         net.family = XGB_ADDR_V6;
         max = 128;
     }
     else {
-        if (!parse_v4_loose(s, slash, net.bytes, NULL)) {
+        if (!parse_v4_loose(s, ae, net.bytes, NULL)) {
             return 0;
         }
         net.family = XGB_ADDR_V4;

@@ -119,7 +119,14 @@ sub xgb_request {
         my ($k, $v) = splice @h, 0, 2;
         $req->header($k => $v);
     }
-    return $ua->request($req);
+    my $res = $ua->request($req);
+    # LWP answers by itself (500, "Client-Warning: Internal response")
+    # when the server did not: say so, a bare 500 would mislead
+    if (($res->header('Client-Warning') // '') eq 'Internal response') {
+        print STDERR "# $method $path: no HTTP response from the server: ",
+            $res->message, "\n";
+    }
+    return $res;
 }
 
 # xgb_post(PATH, BODY, %opt): BODY is a string (sent as is) or an

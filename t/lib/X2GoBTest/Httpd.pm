@@ -27,14 +27,16 @@ sub libexecdir {
 
 sub httpd_bin { Apache::Test::vars('httpd') }
 
-# new(name => NAME, conf => TEXT, modules => [extra module names])
+# new(name => NAME, conf => TEXT, modules => [extra module names],
+#     loglevel => LogLevel argument, default info)
 sub new {
     my ($class, %a) = @_;
     my $root = "$ENV{X2GOB_TEST_SCRATCH}/httpd-$a{name}";
     make_path("$root/conf", "$root/logs", "$root/run");
     chmod 0755, $root, "$root/conf", "$root/run";
     my $self = bless { root => $root, port => free_port(), name => $a{name},
-                       started => 0 }, $class;
+                       started => 0, loglevel => $a{loglevel} || 'info' },
+                     $class;
     my $lib = libexecdir();
     my $load = '';
     for my $m (@BASE_MODULES, @{ $a{modules} || [] }) {
@@ -48,7 +50,7 @@ Listen 127.0.0.1:$self->{port}
 PidFile run/httpd.pid
 DefaultRuntimeDir run
 ErrorLog logs/error_log
-LogLevel info
+LogLevel $self->{loglevel}
 User www-data
 Group www-data
 StartServers 1
