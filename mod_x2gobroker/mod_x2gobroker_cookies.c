@@ -42,10 +42,13 @@
 
 #define SQL_TAKE "DELETE FROM x2gobroker_cookies WHERE cookie = %s " \
                  "AND username = %s RETURNING client_ip, origtime"
+/* apr_dbd_pgsql sends every %s as varchar: numbers need a cast. */
 #define SQL_PUT "INSERT INTO x2gobroker_cookies " \
                 "(cookie, username, client_ip, origtime, expires) " \
-                "VALUES (%s, %s, %s, %s, %s)"
-#define SQL_PURGE "DELETE FROM x2gobroker_cookies WHERE expires < %s"
+                "VALUES (%s, %s, %s, CAST(%s AS double precision), " \
+                "CAST(%s AS bigint))"
+#define SQL_PURGE "DELETE FROM x2gobroker_cookies " \
+                  "WHERE expires < CAST(%s AS bigint)"
 #define LABEL_TAKE "x2gobroker_cookie_take"
 #define LABEL_PUT "x2gobroker_cookie_put"
 #define LABEL_PURGE "x2gobroker_cookie_purge"
@@ -378,7 +381,8 @@ static apr_status_t dbd_take(xgb_cookie_store_t *st, apr_pool_t *p,
                       apr_dbd_error(dbd->driver, dbd->handle, err));
         return APR_EGENERAL;
     }
-    /* Read to the end: the driver needs drained results. */
+    /* Read to the end: the driver needs drained results.  `row` is set
+     * to NULL once only; the pgsql driver keeps its position in it. */
     while (apr_dbd_get_row(dbd->driver, p, res, &row, -1) == 0) {
         if (rv == APR_NOTFOUND) {
             rec->user = apr_pstrdup(p, user);
@@ -388,7 +392,6 @@ static apr_status_t dbd_take(xgb_cookie_store_t *st, apr_pool_t *p,
                             * APR_USEC_PER_SEC);
             rv = APR_SUCCESS;
         }
-        row = NULL;
     }
     return rv;
 }

@@ -451,7 +451,8 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
                                    : "text/plain; charset=utf-8",
                            json ? "" : "OK");
     }
-    if (!strcmp(a.task, "listsessions") || !strcmp(a.task, "listprofiles")) {
+    /* JSON renamed listsessions above; plain knows only listsessions. */
+    if (!strcmp(a.task, json ? "listprofiles" : "listsessions")) {
         a.profiles = list_profiles(&br);
     }
     else if (!strcmp(a.task, "selectsession")) {

@@ -7,9 +7,17 @@
  * (cheap) and parse only when mtime, size or inode changed.  A file that
  * fails to parse at start-up stops httpd; one that breaks later is logged
  * with file, line and reason while the last good profiles keep serving.
+ *
+ * "Last good" must mean the same in every child: a child forked after
+ * the file broke would otherwise fall back to the version its parent
+ * loaded at start-up.  So the text of the last version that parsed is
+ * kept in shared memory, and a child that meets a broken file takes that
+ * copy instead.
  */
 #include "apr_strings.h"
+#include "apr_atomic.h"
 #include "apr_file_info.h"
+#include "apr_shm.h"
 #include "apr_thread_mutex.h"
 
 #include "httpd.h"
@@ -17,6 +25,7 @@
 #include "http_log.h"
 
 #include "mod_x2gobroker_private.h"
+#include "xgb_ini.h"
 
 #define DEFAULT_PROFILES "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
 
@@ -35,13 +44,26 @@ typedef struct {
     apr_ino_t inode;
 } file_sig;
 
+/* The last good text, shared by all children (anonymous shared memory
+ * made by the parent).  A sequence lock: `seq` is odd while a child
+ * writes; readers retry when it changed under them.  Only pages that are
+ * written take memory, so the segment is sized for the largest file. */
+typedef struct {
+    apr_uint32_t seq;
+    apr_uint32_t len;
+    char text[XGB_INI_MAX_SIZE];
+} shared_copy;
+
 struct x2gobroker_profile_src {
     const char *path;
     int required;               /* named by a directive, not the default */
     profile_set *current;
     file_sig loaded;            /* signature of current */
     file_sig failed;            /* last signature that did not parse */
+    apr_uint32_t seen_seq;      /* shared copy version current came from */
     int stat_failed;            /* logged once until the file is back */
+    apr_shm_t *shm;
+    shared_copy *shared;        /* NULL if no shared memory */
     apr_thread_mutex_t *mutex;  /* per child; NULL before child_init */
     x2gobroker_profile_src *next;
 };
@@ -105,21 +127,21 @@ static int sig_equal(const file_sig *a, const file_sig *b)
            && a->inode == b->inode;
 }
 
-/* Parse the file into a fresh set.  Returns NULL with *err set when the
- * file is unreadable or broken. */
-static profile_set *load_set(const char *path, const char **err,
-                             apr_pool_t *errpool)
+/* Parse `text` into a fresh set.  NULL with *err (in errpool) when it
+ * does not parse. */
+static profile_set *parse_set(const char *path, const char *text,
+                              apr_size_t len, const char **err,
+                              apr_pool_t *errpool)
 {
     profile_set *set;
     apr_pool_t *pool;
-    apr_status_t rv;
 
     apr_pool_create_unmanaged_ex(&pool, NULL, NULL);
     set = apr_pcalloc(pool, sizeof(*set));
     set->pool = pool;
     set->refs = 1;
-    rv = xgb_profiles_load(pool, path, &set->profiles, err);
-    if (rv != APR_SUCCESS) {
+    if (xgb_profiles_parse(pool, path, text, len, &set->profiles, err)
+        != APR_SUCCESS) {
         *err = apr_pstrdup(errpool, *err ? *err : path);
         apr_pool_destroy(pool);
         return NULL;
@@ -127,20 +149,53 @@ static profile_set *load_set(const char *path, const char **err,
     return set;
 }
 
-/* A missing default file means "no profiles", as in the reference, whose
- * parser silently skips files that do not exist. */
-static profile_set *empty_set(void)
+/* Publish a good text for the other children.  A writer that finds
+ * another one busy leaves it: both hold the same file's text. */
+static void share_text(x2gobroker_profile_src *src, const char *text,
+                       apr_size_t len)
 {
-    profile_set *set;
-    apr_pool_t *pool;
-    const char *err;
+    shared_copy *sc = src->shared;
+    apr_uint32_t seq;
 
-    apr_pool_create_unmanaged_ex(&pool, NULL, NULL);
-    set = apr_pcalloc(pool, sizeof(*set));
-    set->pool = pool;
-    set->refs = 1;
-    xgb_profiles_parse(pool, DEFAULT_PROFILES, "", 0, &set->profiles, &err);
-    return set;
+    if (!sc || len > sizeof(sc->text)) {
+        return;
+    }
+    seq = apr_atomic_read32(&sc->seq);
+    if ((seq & 1) || apr_atomic_cas32(&sc->seq, seq + 1, seq) != seq) {
+        return;
+    }
+    memcpy(sc->text, text, len);
+    sc->len = (apr_uint32_t)len;
+    apr_atomic_set32(&sc->seq, seq + 2);
+    src->seen_seq = seq + 2;
+}
+
+/* The shared last good text if it is newer than what this child has;
+ * NULL otherwise. */
+static const char *shared_text(x2gobroker_profile_src *src, apr_pool_t *p,
+                               apr_size_t *len, apr_uint32_t *version)
+{
+    shared_copy *sc = src->shared;
+    int tries;
+
+    for (tries = 0; sc && tries < 3; tries++) {
+        apr_uint32_t seq = apr_atomic_read32(&sc->seq);
+        char *copy;
+
+        if (seq & 1) {
+            continue;
+        }
+        if (seq == src->seen_seq) {
+            return NULL;
+        }
+        *len = sc->len <= sizeof(sc->text) ? sc->len : 0;
+        copy = apr_pmemdup(p, sc->text, *len);
+        if (apr_atomic_read32(&sc->seq) == seq) {
+            *version = seq;
+            return copy;
+        }
+    }
+    return NULL;
 }
 
 static apr_status_t stat_sig(const char *path, file_sig *sig,
@@ -160,6 +215,25 @@ static apr_status_t stat_sig(const char *path, file_sig *sig,
     return rv;
 }
 
+/* Read and parse the file; publish it when it parses. */
+static profile_set *load_file(x2gobroker_profile_src *src, const char **err,
+                              apr_pool_t *p)
+{
+    char *text;
+    apr_size_t len;
+    profile_set *set;
+
+    if (xgb_ini_read_file(p, src->path, XGB_INI_MAX_SIZE, &text, &len, err)
+        != APR_SUCCESS) {
+        return NULL;
+    }
+    set = parse_set(src->path, text, len, err, p);
+    if (set) {
+        share_text(src, text, len);
+    }
+    return set;
+}
+
 int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
 {
     x2gobroker_profile_src *src;
@@ -172,20 +246,33 @@ int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
         const char *err = NULL;
         profile_set *set;
         file_sig sig;
-        apr_status_t rv = stat_sig(src->path, &sig, pconf);
+        apr_status_t rv;
 
+        rv = apr_shm_create(&src->shm, sizeof(shared_copy), NULL, pconf);
+        if (rv == APR_SUCCESS) {
+            src->shared = apr_shm_baseaddr_get(src->shm);
+            src->shared->seq = 0;
+        }
+        else {
+            ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, XGB_LOGNO(00016)
+                         "no shared memory for %s: children that start "
+                         "after the file broke serve the start-up version",
+                         src->path);
+        }
+        rv = stat_sig(src->path, &sig, pconf);
         if (rv != APR_SUCCESS && !src->required) {
             ap_log_error(APLOG_MARK, APLOG_NOTICE, rv, s, XGB_LOGNO(00010)
                          "session profiles %s not found: serving no "
                          "profiles until it appears", src->path);
-            src->current = empty_set();
-            continue;
+            set = parse_set(src->path, "", 0, &err, pconf);
         }
-        set = load_set(src->path, &err, pconf);
-        if (!set) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00011)
-                         "X2GoBrokerSessionProfiles: %s", err);
-            return HTTP_INTERNAL_SERVER_ERROR;
+        else {
+            set = load_file(src, &err, pconf);
+            if (!set) {
+                ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00011)
+                             "X2GoBrokerSessionProfiles: %s", err);
+                return HTTP_INTERNAL_SERVER_ERROR;
+            }
         }
         set_release(src->current);
         src->current = set;
@@ -229,8 +316,34 @@ static apr_status_t release_hold(void *data)
     return APR_SUCCESS;
 }
 
+static void install(x2gobroker_profile_src *src, profile_set *set)
+{
+    set_release(src->current);
+    src->current = set;
+}
+
+/* The file is broken: serve the last good version some child shared, if
+ * it is newer than ours. */
+static void adopt_shared(request_rec *r, x2gobroker_profile_src *src)
+{
+    apr_size_t len;
+    apr_uint32_t version;
+    const char *err = NULL;
+    const char *text = shared_text(src, r->pool, &len, &version);
+    profile_set *set;
+
+    if (!text) {
+        return;
+    }
+    set = parse_set(src->path, text, len, &err, r->pool);
+    if (set) {
+        install(src, set);
+        src->seen_seq = version;
+    }
+}
+
 /* Called with the mutex held: swap in a new version if the file changed
- * and parses; otherwise keep serving the old one. */
+ * and parses; otherwise keep serving the last good one. */
 static void refresh(request_rec *r, x2gobroker_profile_src *src)
 {
     file_sig sig;
@@ -251,17 +364,17 @@ static void refresh(request_rec *r, x2gobroker_profile_src *src)
     if (sig_equal(&sig, &src->loaded) || sig_equal(&sig, &src->failed)) {
         return;
     }
-    set = load_set(src->path, &err, r->pool);
+    set = load_file(src, &err, r->pool);
     if (!set) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00014)
                       "%s; keeping the last good profiles", err);
         src->failed = sig;
+        adopt_shared(r, src);
         return;
     }
     ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00015)
                   "session profiles %s reloaded", src->path);
-    set_release(src->current);
-    src->current = set;
+    install(src, set);
     src->loaded = sig;
 }
 
