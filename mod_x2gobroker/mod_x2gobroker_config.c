@@ -242,40 +242,46 @@ static const char *const hostkey_policies[] = { "RejectPolicy",
 #define QUERY_MODE(f) ENUM(f, query_modes, 1)
 #define HOSTKEY_POLICY(f) ENUM(f, hostkey_policies, 0)
 
-static const char *set_profiles(cmd_parms *cmd, void *cfg, const char *arg)
+/* Relative paths are relative to ServerRoot, as everywhere in httpd. */
+static const char *server_path(cmd_parms *cmd, const char *arg,
+                               const char **path)
 {
-    x2gobroker_cfg *c = cfg;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-
-    if (!path) {
+    *path = ap_server_root_relative(cmd->pool, arg);
+    if (!*path) {
         return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
                             cmd->cmd->name, arg);
     }
-    c->profiles = x2gobroker_profiles_register(cmd->pool, path, 1);
     return NULL;
+}
+
+static const char *set_profiles(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    x2gobroker_cfg *c = cfg;
+    const char *path;
+    const char *err = server_path(cmd, arg, &path);
+
+    if (!err) {
+        c->profiles = x2gobroker_profiles_register(cmd->pool, path, 1);
+    }
+    return err;
 }
 
 static const char *set_path_slot(cmd_parms *cmd, void *cfg, const char *arg)
 {
-    const char *path = ap_server_root_relative(cmd->pool, arg);
-
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
-                            cmd->cmd->name, arg);
-    }
-    *(const char **)((char *)cfg + (apr_size_t)cmd->info) = path;
-    return NULL;
+    return server_path(cmd, arg,
+                       (const char **)((char *)cfg
+                                       + (apr_size_t)cmd->info));
 }
 
 static const char *add_ssh_key_file(cmd_parms *cmd, void *cfg,
                                     const char *arg)
 {
     x2gobroker_cfg *c = cfg;
-    const char *path = ap_server_root_relative(cmd->pool, arg);
+    const char *path;
+    const char *err = server_path(cmd, arg, &path);
 
-    if (!path) {
-        return apr_psprintf(cmd->pool, "%s: invalid path '%s'",
-                            cmd->cmd->name, arg);
+    if (err) {
+        return err;
     }
     if (!c->ssh_key_files) {
         c->ssh_key_files = apr_array_make(cmd->pool, 4, sizeof(char *));

@@ -46,33 +46,20 @@ static int copy_text(char *buf, apr_size_t bufsize, const char *s,
     return 1;
 }
 
-/* The IPv6 text forms of RFC 4291 section 2.2 (compressed, mixed with a
- * dotted IPv4 tail, any case), exactly as libc reads them. */
-static int parse_v6(const char *s, apr_size_t len, unsigned char *out)
-{
-    char buf[XGB_ADDR_MAXTEXT];
-    struct in6_addr a6;
-
-    if (!copy_text(buf, sizeof(buf), s, len)
-        || inet_pton(AF_INET6, buf, &a6) != 1) {
-        return 0;
-    }
-    memcpy(out, &a6, 16);
-    return 1;
-}
-
-/* Four decimal octets, no leading zeros: glibc's inet_pton() refuses
+/* inet_pton() on a counted string.  For AF_INET6 that is every text form
+ * of RFC 4291 section 2.2 (compressed, dotted IPv4 tail, any case); for
+ * AF_INET four decimal octets without leading zeros: glibc refuses
  * "010.0.0.1", which inet_aton() would read as octal. */
-static int parse_v4_strict(const char *s, apr_size_t len, unsigned char *out)
+static int parse_pton(int af, const char *s, apr_size_t len,
+                      unsigned char *out)
 {
     char buf[XGB_ADDR_MAXTEXT];
-    struct in_addr a4;
+    unsigned char a[16];
 
-    if (!copy_text(buf, sizeof(buf), s, len)
-        || inet_pton(AF_INET, buf, &a4) != 1) {
+    if (!copy_text(buf, sizeof(buf), s, len) || inet_pton(af, buf, a) != 1) {
         return 0;
     }
-    memcpy(out, &a4, 4);
+    memcpy(out, a, af == AF_INET6 ? 16 : 4);
     return 1;
 }
 
@@ -102,7 +89,7 @@ int xgb_addr_parse(const char *s, xgb_ip_t *out)
         return 0;
     }
     memset(&ip, 0, sizeof(ip));
-    if (parse_v4_strict(s, strlen(s), ip.bytes)) {
+    if (parse_pton(AF_INET, s, strlen(s), ip.bytes)) {
         ip.family = XGB_ADDR_V4;
         *out = ip;
         return 1;
@@ -119,7 +106,7 @@ int xgb_addr_parse(const char *s, xgb_ip_t *out)
     else {
         len = strlen(s);
     }
-    if (!parse_v6(s, len, ip.bytes)) {
+    if (!parse_pton(AF_INET6, s, len, ip.bytes)) {
         return 0;
     }
     ip.family = XGB_ADDR_V6;
@@ -275,7 +262,7 @@ static int parse_mask(int family, const char *s, const char *e,
         n = 4;
     }
     else {
-        if (!parse_v6(s, (apr_size_t)(e - s), m)) {
+        if (!parse_pton(AF_INET6, s, (apr_size_t)(e - s), m)) {
             return 0;
         }
         n = 16;
@@ -324,7 +311,7 @@ int xgb_net_parse(const char *s, xgb_net_t *out)
     /* A colon can only mean IPv6; everything else gets the lenient IPv4
      * reading. */
     if (memchr(s, ':', (apr_size_t)(ae - s))) {
-        if (!parse_v6(s, (apr_size_t)(ae - s), net.bytes)) {
+        if (!parse_pton(AF_INET6, s, (apr_size_t)(ae - s), net.bytes)) {
             return 0;
         }
         net.family = XGB_ADDR_V6;
