@@ -223,6 +223,21 @@ static const char *set_enum_slot(cmd_parms *cmd, void *cfg, const char *arg)
                         cmd->cmd->name, arg, choices);
 }
 
+/* Agents are not spoken to yet: say so once per directive rather than
+ * let an admin believe sessions are being balanced. */
+static const char *set_query_mode(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    const char *err = set_enum_slot(cmd, cfg, arg);
+
+    if (!err && strcasecmp(arg, "NONE")) {
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                     XGB_LOGNO(00002) "%s %s: agent queries are not "
+                     "implemented yet; the broker behaves as in mode NONE",
+                     cmd->cmd->name, arg);
+    }
+    return err;
+}
+
 static const char *const auth_mechs[] = { "pam", "none", "testsuite", NULL };
 static const char *const name_dbs[] = { "libnss", "testsuite", "base",
                                         NULL };
@@ -392,8 +407,9 @@ const command_rec x2gobroker_cmds[] = {
     STR("X2GoBrokerDefaultSshproxyAuthorizedKeys", sshproxy_authorized_keys,
         "authorized_keys template on SSH proxies (default "
         DEFAULT_AUTHORIZED_KEYS ")"),
-    CHOICE("X2GoBrokerDefaultAgentQueryMode", QUERY_MODE(agent_query_mode),
-           "NONE, LOCAL or SSH (default NONE)"),
+    AP_INIT_TAKE1("X2GoBrokerDefaultAgentQueryMode", set_query_mode,
+                  (void *)QUERY_MODE(agent_query_mode), CTX,
+                  "NONE, LOCAL or SSH (default NONE)"),
     CHOICE("X2GoBrokerDefaultAgentHostkeyPolicy",
            HOSTKEY_POLICY(agent_hostkey_policy),
            "RejectPolicy, AutoAddPolicy or WarningPolicy "
@@ -420,9 +436,9 @@ const command_rec x2gobroker_cmds[] = {
            "Group database of the inifile backend"),
     FLAG("X2GoBrokerInifileUseLoadChecker", inifile_use_load_checker,
          "Load checker for the inifile backend (default On)"),
-    CHOICE("X2GoBrokerInifileAgentQueryMode",
-           QUERY_MODE(inifile_agent_query_mode),
-           "Agent query mode of the inifile backend"),
+    AP_INIT_TAKE1("X2GoBrokerInifileAgentQueryMode", set_query_mode,
+                  (void *)QUERY_MODE(inifile_agent_query_mode), CTX,
+                  "Agent query mode of the inifile backend"),
     CHOICE("X2GoBrokerInifileAgentHostkeyPolicy",
            HOSTKEY_POLICY(inifile_agent_hostkey_policy),
            "Host key policy of the inifile backend"),

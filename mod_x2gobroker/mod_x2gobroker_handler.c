@@ -120,15 +120,17 @@ static int method_ok(request_rec *r, const x2gobroker_cfg *c, int post)
 }
 
 /* Read the request body into one NUL-terminated buffer, at most max
- * bytes.  Returns OK or the HTTP status to answer with. */
+ * bytes, growing the buffer with what actually arrives (a bound is not a
+ * reason to allocate it for every request).  Returns OK or the HTTP
+ * status to answer with. */
 static int read_body(request_rec *r, apr_off_t max, const char **body,
                      apr_size_t *len)
 {
     const char *cl = apr_table_get(r->headers_in, "Content-Length");
+    apr_bucket_brigade *bb;
+    apr_size_t cap = 1024, got = 0;
     char *buf;
-    apr_size_t got = 0;
-    long n;
-    int rc;
+    int eos = 0;
 
     if (cl && apr_atoi64(cl) > max) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00040)
@@ -136,27 +138,43 @@ static int read_body(request_rec *r, apr_off_t max, const char **body,
                       "X2GoBrokerMaxBodySize %" APR_OFF_T_FMT, cl, max);
         return HTTP_REQUEST_ENTITY_TOO_LARGE;
     }
-    rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
-    if (rc != OK) {
-        return rc == HTTP_REQUEST_ENTITY_TOO_LARGE ? rc : HTTP_BAD_REQUEST;
-    }
-    buf = apr_palloc(r->pool, (apr_size_t)max + 1);
-    if (ap_should_client_block(r)) {
-        while ((n = ap_get_client_block(r, buf + got,
-                                        (apr_size_t)max + 1 - got)) > 0) {
-            got += (apr_size_t)n;
-            if (got > (apr_size_t)max) {
-                ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00041)
-                              "request body exceeds X2GoBrokerMaxBodySize "
-                              "%" APR_OFF_T_FMT, max);
-                return HTTP_REQUEST_ENTITY_TOO_LARGE;
-            }
-        }
-        if (n < 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00042)
+    bb = apr_brigade_create(r->pool, r->connection->bucket_alloc);
+    buf = apr_palloc(r->pool, cap + 1);
+    while (!eos) {
+        apr_status_t rv = ap_get_brigade(r->input_filters, bb,
+                                         AP_MODE_READBYTES, APR_BLOCK_READ,
+                                         HUGE_STRING_LEN);
+        apr_off_t n;
+        apr_size_t chunk;
+
+        if (rv != APR_SUCCESS) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, rv, r, XGB_LOGNO(00042)
                           "error reading the request body");
-            return HTTP_BAD_REQUEST;
+            return ap_map_http_request_error(rv, HTTP_BAD_REQUEST);
         }
+        eos = !APR_BRIGADE_EMPTY(bb)
+              && APR_BUCKET_IS_EOS(APR_BRIGADE_LAST(bb));
+        apr_brigade_length(bb, 1, &n);
+        if ((apr_off_t)got + n > max) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00041)
+                          "request body exceeds X2GoBrokerMaxBodySize "
+                          "%" APR_OFF_T_FMT, max);
+            return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        }
+        if (got + (apr_size_t)n > cap) {
+            char *bigger;
+
+            while (got + (apr_size_t)n > cap) {
+                cap *= 2;
+            }
+            bigger = apr_palloc(r->pool, cap + 1);
+            memcpy(bigger, buf, got);
+            buf = bigger;
+        }
+        chunk = (apr_size_t)n;
+        apr_brigade_flatten(bb, buf + got, &chunk);
+        got += chunk;
+        apr_brigade_cleanup(bb);
     }
     buf[got] = '\0';
     *body = buf;

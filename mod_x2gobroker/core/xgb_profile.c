@@ -757,7 +757,8 @@ xgb_client_profile_t *xgb_profile_for_client(apr_pool_t *p,
     }
     i = find_value(cp->values, "command");
     desktop = i < 0 ? NULL
-              : xgb_profile_desktop(APR_ARRAY_IDX(cp->values, i, xgb_value_t).str);
+              : xgb_profile_desktop(APR_ARRAY_IDX(cp->values, i,
+                                                  xgb_value_t).str);
     if (desktop) {
         put_value(cp->values, "rootless", XGB_VAL_BOOL)->b = 0;
         put_value(cp->values, "command", XGB_VAL_STR)->str = desktop;

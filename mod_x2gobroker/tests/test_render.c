@@ -192,7 +192,8 @@ START_TEST(json_tricky_values)
     a.task = "listprofiles";
     a.next_authid = "0b1d3c8e-7f1a-4b5e-a3c2-9d8e7f6a5b4c";
     a.profiles = profiles;
-    ck_assert_str_eq(xgb_render_json(tp, &a), xgb_test_slurp("render-tricky.json"));
+    ck_assert_str_eq(xgb_render_json(tp, &a),
+                     xgb_test_slurp("render-tricky.json"));
 }
 END_TEST
 
@@ -203,7 +204,8 @@ START_TEST(json_selection)
     a.task = "selectsession";
     a.has_selection = 1;
     a.selection = selection();
-    ck_assert_str_eq(xgb_render_json(tp, &a), xgb_test_slurp("render-select.json"));
+    ck_assert_str_eq(xgb_render_json(tp, &a),
+                     xgb_test_slurp("render-select.json"));
 }
 END_TEST
 
