@@ -8,8 +8,6 @@
  * Statuses and error bodies are the reference's (Tornado's default error
  * page), because clients only look at the status and tests compare bytes.
  */
-#include <pwd.h>
-
 #include "apr_strings.h"
 #include "apr_lib.h"
 
@@ -25,19 +23,14 @@
 #include "xgb_addr.h"
 #include "xgb_form.h"
 #include "xgb_net.h"
-#include "xgb_pubkeys.h"
 #include "xgb_render.h"
 #include "xgb_select.h"
-#include "xgb_uccs.h"
 
 #define DEFAULT_MAX_BODY 65536
 #define DEFAULT_PORTSCAN_TIMEOUT apr_time_from_sec(2)
 #define DEFAULT_AUTH_TIMEOUT 36000
 #define DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
-#define DEFAULT_DAEMON_USER "x2gobroker"
-#define DEFAULT_AGENT_CMD "/usr/lib/x2go/x2gobroker-agent"
 #define DEFAULT_DESKTOP_SHELL "KDE"
-#define DEFAULT_UCCS_URL_BASE "http://localhost:8080/"
 
 /* Longest accepted form field; a public key line is the longest thing a
  * client legitimately sends. */
@@ -65,7 +58,7 @@ static const char *reason(int status)
     }
 }
 
-static int send_body(request_rec *r, int status, const char *type,
+int x2gobroker_send_body(request_rec *r, int status, const char *type,
                      const char *body, apr_size_t len)
 {
     r->status = status;
@@ -79,7 +72,7 @@ static int send_body(request_rec *r, int status, const char *type,
 
 /* The error page the reference sends, byte for byte.  We write it
  * ourselves: returning the status to httpd would produce httpd's page. */
-static int send_error(request_rec *r, int status)
+int x2gobroker_send_error(request_rec *r, int status)
 {
     const char *text = apr_psprintf(r->pool, "%d: %s", status,
                                     reason(status));
@@ -94,20 +87,20 @@ static int send_error(request_rec *r, int status)
     else {
         ap_discard_request_body(r);
     }
-    return send_body(r, status, "text/html; charset=UTF-8", body,
+    return x2gobroker_send_body(r, status, "text/html; charset=UTF-8", body,
                      strlen(body));
 }
 
-static int send_answer(request_rec *r, const char *type, const char *body)
+int x2gobroker_send_answer(request_rec *r, const char *type, const char *body)
 {
     /* Not a valid date, but what the reference sends and clients ignore. */
     apr_table_setn(r->headers_out, "Expires", "+1h");
-    return send_body(r, HTTP_OK, type, body, strlen(body));
+    return x2gobroker_send_body(r, HTTP_OK, type, body, strlen(body));
 }
 
 /* Allow GET on the broker routes only in debug mode (reference bug B1
  * made it always on, putting passwords into URLs and logs). */
-static int method_ok(request_rec *r, const x2gobroker_cfg *c, int post)
+int x2gobroker_method_ok(request_rec *r, const x2gobroker_cfg *c, int post)
 {
     int debug = x2gobroker_cfg_flag(c->debug, 0);
 
@@ -186,7 +179,7 @@ static int read_body(request_rec *r, apr_off_t max, const char **body,
  * empty rest names the default, while "/" or "/inifile" name the empty
  * backend, which does not exist.  Only known names pass: the reference
  * spliced this string into Python code (B14). */
-static int parse_backend(const char *rest, x2gobroker_backend_e *b)
+int x2gobroker_parse_backend(const char *rest, x2gobroker_backend_e *b)
 {
     apr_size_t len = strlen(rest);
     const char *slash;
@@ -217,7 +210,7 @@ static int parse_backend(const char *rest, x2gobroker_backend_e *b)
     return 1;
 }
 
-static int backend_enabled(const x2gobroker_cfg *c, x2gobroker_backend_e b)
+int x2gobroker_backend_enabled(const x2gobroker_cfg *c, x2gobroker_backend_e b)
 {
     switch (b) {
     case XGB_BACKEND_INIFILE:
@@ -239,19 +232,20 @@ typedef struct {
     const xgb_profiles_t *profiles;     /* inifile only */
 } broker_req;
 
-static x2gobroker_profile_src *profile_src(const x2gobroker_cfg *c)
+int x2gobroker_visible(request_rec *r, const x2gobroker_cfg *c,
+                       x2gobroker_backend_e b, const char *user,
+                       const char *ip, const xgb_profile_t *prof)
 {
-    return c->profiles ? c->profiles : x2gobroker_profiles_default();
+    const xgb_groupdb_t *db = xgb_groupdb_get(x2gobroker_cfg_group_db(c, b));
+
+    return xgb_acl_check(r->pool, &prof->acl, user, ip, db,
+                         x2gobroker_cfg_flag(c->ignore_primary_groups, 1));
 }
 
 static int visible(broker_req *br, const xgb_profile_t *prof)
 {
-    const xgb_groupdb_t *db;
-
-    db = xgb_groupdb_get(x2gobroker_cfg_group_db(br->cfg, br->backend));
-    return xgb_acl_check(br->r->pool, &prof->acl, br->f.user, br->ip, db,
-                         x2gobroker_cfg_flag(br->cfg->ignore_primary_groups,
-                                             1));
+    return x2gobroker_visible(br->r, br->cfg, br->backend, br->f.user,
+                              br->ip, prof);
 }
 
 static apr_array_header_t *list_profiles(broker_req *br)
@@ -318,7 +312,7 @@ static xgb_selection_t *select_server(broker_req *br, const char *id)
                               xgb_net_local_hostname(p));
 }
 
-static void cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
+void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
                         xgb_cookie_conf_t *cc)
 {
     int check = x2gobroker_cfg_flag(c->check_credentials, 1);
@@ -370,7 +364,7 @@ static int authenticate(broker_req *br, const char **next)
         }
         check = trusted_check;
     }
-    cookie_conf(br->cfg, r->pool, &cc);
+    x2gobroker_cookie_conf(br->cfg, r->pool, &cc);
     src = br->cfg->cookies ? br->cfg->cookies : x2gobroker_cookies_default();
     access = xgb_check_access(r->pool, &cc, x2gobroker_cookies_store(r, src),
                               check, &baton, br->f.user, br->f.password,
@@ -399,16 +393,16 @@ static int prepare(broker_req *br, const char *rest, int enabled)
     apr_size_t len = 0;
     int rc;
 
-    if (!method_ok(r, c, 1)) {
+    if (!x2gobroker_method_ok(r, c, 1)) {
         return HTTP_METHOD_NOT_ALLOWED;
     }
-    if (!parse_backend(rest, &br->backend)) {
+    if (!x2gobroker_parse_backend(rest, &br->backend)) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00047)
                       "unknown broker backend in %s",
                       ap_escape_logitem(r->pool, r->uri));
         return HTTP_NOT_FOUND;
     }
-    if (!enabled || !backend_enabled(c, br->backend)) {
+    if (!enabled || !x2gobroker_backend_enabled(c, br->backend)) {
         return HTTP_NOT_FOUND;
     }
     rc = read_body(r, c->max_body != XGB_UNSET ? c->max_body
@@ -431,7 +425,7 @@ static int prepare(broker_req *br, const char *rest, int enabled)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (br->backend == XGB_BACKEND_INIFILE) {
-        br->profiles = x2gobroker_profiles_get(r, profile_src(c));
+        br->profiles = x2gobroker_profiles_get(r, x2gobroker_profiles_of(c));
     }
     return OK;
 }
@@ -450,7 +444,7 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
         rc = authenticate(&br, &a.next_authid);
     }
     if (rc != OK) {
-        return send_error(r, rc);
+        return x2gobroker_send_error(r, rc);
     }
     a.task = br.f.task;
     id = br.f.sid;
@@ -465,7 +459,7 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
     if (!strcmp(a.task, "testcon")) {
         /* B5: the reference answers just this, though a cookie was
          * consumed; x2goclient only needs a 200. */
-        return send_answer(r, json ? "text/json; charset=utf-8"
+        return x2gobroker_send_answer(r, json ? "text/json; charset=utf-8"
                                    : "text/plain; charset=utf-8",
                            json ? "" : "OK");
     }
@@ -478,232 +472,11 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
         a.selection = *id ? select_server(&br, id) : NULL;
     }
     if (json) {
-        return send_answer(r, "text/json; charset=utf-8",
+        return x2gobroker_send_answer(r, "text/json; charset=utf-8",
                            xgb_render_json(r->pool, &a));
     }
-    return send_answer(r, "text/plain; charset=utf-8",
+    return x2gobroker_send_answer(r, "text/plain; charset=utf-8",
                        xgb_render_plain(r->pool, &a));
-}
-
-static const char *home_dir(apr_pool_t *p, const char *user)
-{
-    struct passwd pw, *res = NULL;
-    char buf[4096];
-
-    if (getpwnam_r(user, &pw, buf, sizeof(buf), &res) != 0 || !res) {
-        return NULL;
-    }
-    return apr_pstrdup(p, pw.pw_dir);
-}
-
-/* ---- UCCS (spec 2.2) -------------------------------------------------- */
-
-/* "/uccs/" + letters + slashes: the greeter's is-alive ping. */
-static int is_uccs_ping(const char *rest)
-{
-    while (apr_isalpha(*rest)) {
-        rest++;
-    }
-    while (*rest == '/') {
-        rest++;
-    }
-    return *rest == '\0';
-}
-
-/* "<backend>/api/<digit>" + slashes; the backend is the whole rest,
- * which must be a known name exactly. */
-static int parse_uccs_api(apr_pool_t *p, const char *rest,
-                          x2gobroker_backend_e *b, const char **name,
-                          int *version)
-{
-    apr_size_t len = strlen(rest);
-    const char *api;
-
-    while (len && rest[len - 1] == '/') {
-        len--;
-    }
-    if (len < 7 || !apr_isdigit(rest[len - 1])
-        || strncmp(rest + len - 6, "/api/", 5)) {
-        return -1;
-    }
-    *version = rest[len - 1] - '0';
-    api = rest + len - 6;
-    while (api > rest && api[-1] == '/') {
-        api--;
-    }
-    *name = apr_pstrmemdup(p, rest, (apr_size_t)(api - rest));
-    if (strchr(*name, '/') || !parse_backend(*name, b)) {
-        return 0;
-    }
-    return 1;
-}
-
-/* UCCS logins mint a cookie that is never handed out; keep them out of
- * the real store. */
-static apr_status_t null_take(xgb_cookie_store_t *st, apr_pool_t *p,
-                              const char *user, const char *cookie,
-                              xgb_cookie_rec_t *rec)
-{
-    return APR_NOTFOUND;
-}
-
-static apr_status_t null_put(xgb_cookie_store_t *st, apr_pool_t *p,
-                             const char *cookie, const xgb_cookie_rec_t *rec,
-                             apr_time_t expires)
-{
-    return APR_SUCCESS;
-}
-
-static int uccs_login(request_rec *r, const x2gobroker_cfg *c,
-                      const char *ip, const char *user, const char *password)
-{
-    xgb_cookie_store_t null_store = { null_take, null_put, NULL };
-    x2gobroker_auth_baton baton = { r, c, XGB_BACKEND_BASE };
-    xgb_cookie_conf_t cc;
-    const char *next;
-
-    cookie_conf(c, r->pool, &cc);
-    return xgb_check_access(r->pool, &cc, &null_store, x2gobroker_auth_check,
-                            &baton, user, password, ip, "", apr_time_now(),
-                            &next) == XGB_ACCESS_GRANTED;
-}
-
-/* HTTP Basic authentication as the reference's UCCS frontend does it:
- * anonymous when no credentials are required, else user:password, with
- * a retry without "@domain" (greeters send e-mail addresses). */
-static const char *uccs_user(request_rec *r, const x2gobroker_cfg *c,
-                             const char *ip)
-{
-    const char *auth = apr_table_get(r->headers_in, "Authorization");
-    char *decoded, *colon, *at;
-
-    if (uccs_login(r, c, ip, "check-credentials", "FALSE")) {
-        return "anonymous";
-    }
-    if (!auth || strncmp(auth, "Basic ", 6)) {
-        return NULL;
-    }
-    decoded = ap_pbase64decode(r->pool, auth + 6);
-    colon = strchr(decoded, ':');
-    if (!colon) {
-        return NULL;
-    }
-    *colon = '\0';
-    if (uccs_login(r, c, ip, decoded, colon + 1)) {
-        return decoded;
-    }
-    at = strchr(decoded, '@');
-    if (at) {
-        *at = '\0';
-        if (uccs_login(r, c, ip, decoded, colon + 1)) {
-            return decoded;
-        }
-    }
-    return NULL;
-}
-
-static int handle_uccs(request_rec *r, const x2gobroker_cfg *c,
-                       const char *rest)
-{
-    int debug = x2gobroker_cfg_flag(c->debug, 0);
-    x2gobroker_backend_e backend;
-    const char *name, *user, *ip;
-    broker_req br = { r, c };
-    apr_array_header_t *visible_profiles;
-    int version, i, parsed;
-
-    if (is_uccs_ping(rest)) {
-        r->allowed = AP_METHOD_BIT << M_GET;
-        if (r->method_number != M_GET || (!r->header_only && !debug)) {
-            return send_error(r, HTTP_METHOD_NOT_ALLOWED);
-        }
-        name = xgb_uccs_ping(r->pool, apr_time_now());
-        return send_body(r, HTTP_OK, "text/html; charset=UTF-8", name,
-                         strlen(name));
-    }
-    parsed = parse_uccs_api(r->pool, rest, &backend, &name, &version);
-    if (parsed < 0) {
-        return send_error(r, HTTP_NOT_FOUND);
-    }
-    if (!method_ok(r, c, 0)) {
-        return send_error(r, HTTP_METHOD_NOT_ALLOWED);
-    }
-    ip = xgb_addr_normalise(r->pool, r->useragent_ip);
-    user = ip ? uccs_user(r, c, ip) : NULL;
-    if (!user) {
-        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
-                       "Basic realm=\"Authentication required\"");
-        return send_body(r, HTTP_UNAUTHORIZED, "text/html; charset=UTF-8",
-                         "", 0);
-    }
-    if (!parsed || !x2gobroker_cfg_flag(c->enable_uccs, 0)
-        || !backend_enabled(c, backend)) {
-        return send_error(r, HTTP_NOT_FOUND);
-    }
-    br.backend = backend;
-    br.ip = ip;
-    br.f.user = user;
-    visible_profiles = apr_array_make(r->pool, 8, sizeof(void *));
-    if (backend == XGB_BACKEND_INIFILE) {
-        br.profiles = x2gobroker_profiles_get(r, profile_src(c));
-        for (i = 0; i < br.profiles->profiles->nelts; i++) {
-            const xgb_profile_t *prof =
-                APR_ARRAY_IDX(br.profiles->profiles, i, xgb_profile_t *);
-
-            if (visible(&br, prof)) {
-                APR_ARRAY_PUSH(visible_profiles, const xgb_profile_t *) = prof;
-            }
-        }
-    }
-    return send_answer(r, "text/plain; charset=utf-8",
-                       xgb_uccs_render(r->pool, visible_profiles, user,
-                                       c->uccs_url_base ? c->uccs_url_base
-                                           : DEFAULT_UCCS_URL_BASE,
-                                       name, version));
-}
-
-/* Broker key files: the configured ones, else the broker account's
- * usual ones (missing files are skipped by the renderer). */
-static apr_array_header_t *key_files(request_rec *r, const x2gobroker_cfg *c,
-                                     const char *user)
-{
-    static const char *const names[] = { "id_rsa", "id_dsa", "id_ecdsa",
-                                         "id_ed25519", NULL };
-    apr_array_header_t *files;
-    const char *home;
-    const char *const *n;
-
-    if (c->ssh_key_files) {
-        return c->ssh_key_files;
-    }
-    files = apr_array_make(r->pool, 4, sizeof(char *));
-    home = home_dir(r->pool, user);
-    for (n = names; home && *n; n++) {
-        APR_ARRAY_PUSH(files, const char *) =
-            apr_pstrcat(r->pool, home, "/.ssh/", *n, NULL);
-    }
-    return files;
-}
-
-static int handle_pubkeys(request_rec *r, const x2gobroker_cfg *c)
-{
-    const char *user = c->daemon_user ? c->daemon_user : DEFAULT_DAEMON_USER;
-    const char *body;
-
-    if (!method_ok(r, c, 0)) {
-        return send_error(r, HTTP_METHOD_NOT_ALLOWED);
-    }
-    body = xgb_pubkeys_render(r->pool, key_files(r, c, user),
-                              c->agent_cmd ? c->agent_cmd : DEFAULT_AGENT_CMD,
-                              user, x2gobroker_fqdn);
-    if (!body) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00050)
-                      "pubkeys: X2GoBrokerDaemonUser or X2GoBrokerAgentCmd "
-                      "contains characters an authorized_keys line cannot "
-                      "hold");
-        return send_error(r, HTTP_INTERNAL_SERVER_ERROR);
-    }
-    return send_answer(r, "text/plain; charset=utf-8", body);
 }
 
 /* The part of the URI below the <Location> the handler is set in. */
@@ -753,17 +526,17 @@ int x2gobroker_handler(request_rec *r)
         return handle_broker(r, c, path + 6, 1);
     }
     if (!strncmp(path, "/uccs/", 6)) {
-        return handle_uccs(r, c, path + 6);
+        return x2gobroker_uccs_handler(r, c, path + 6);
     }
     if (is_pubkeys(path)) {
-        return handle_pubkeys(r, c);
+        return x2gobroker_pubkeys_handler(r, c);
     }
     if (!*path || !strcmp(path, "/")) {
-        if (!method_ok(r, c, 0)) {
-            return send_error(r, HTTP_METHOD_NOT_ALLOWED);
+        if (!x2gobroker_method_ok(r, c, 0)) {
+            return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
         }
-        return send_body(r, HTTP_OK, "text/html; charset=UTF-8", IT_WORKS,
+        return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8", IT_WORKS,
                          strlen(IT_WORKS));
     }
-    return send_error(r, HTTP_NOT_FOUND);
+    return x2gobroker_send_error(r, HTTP_NOT_FOUND);
 }

@@ -118,6 +118,8 @@ x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
                                                      const char *path,
                                                      int required);
 x2gobroker_profile_src *x2gobroker_profiles_default(void);
+/* The profile file a configuration uses: its own or the default. */
+x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c);
 int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s);
 void x2gobroker_profiles_child_init(apr_pool_t *pchild, server_rec *s);
 /* The current profiles of src, held until r->pool is cleaned up. */
@@ -150,7 +152,34 @@ const char *x2gobroker_auth_add_provider(cmd_parms *cmd, x2gobroker_cfg *c,
 int x2gobroker_auth_check(void *baton, const char *user,
                           const char *password);
 
-/* mod_x2gobroker_handler.c */
+/* mod_x2gobroker_handler.c: routing, plain/ and json/, and what the
+ * other endpoints share. */
 int x2gobroker_handler(request_rec *r);
+int x2gobroker_send_body(request_rec *r, int status, const char *type,
+                         const char *body, apr_size_t len);
+/* The reference's error page for `status` (Tornado's default page). */
+int x2gobroker_send_error(request_rec *r, int status);
+/* 200 with the reference's headers (Expires: +1h). */
+int x2gobroker_send_answer(request_rec *r, const char *type,
+                           const char *body);
+/* Is the method allowed: POST (and GET in debug mode) when post is set,
+ * else GET only.  Sets r->allowed. */
+int x2gobroker_method_ok(request_rec *r, const x2gobroker_cfg *c, int post);
+int x2gobroker_parse_backend(const char *rest, x2gobroker_backend_e *b);
+int x2gobroker_backend_enabled(const x2gobroker_cfg *c,
+                               x2gobroker_backend_e b);
+void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
+                            xgb_cookie_conf_t *cc);
+/* May `user` at `ip` see `prof` (its ACLs, the backend's group db)? */
+int x2gobroker_visible(request_rec *r, const x2gobroker_cfg *c,
+                       x2gobroker_backend_e b, const char *user,
+                       const char *ip, const xgb_profile_t *prof);
+
+/* mod_x2gobroker_uccs.c; rest is the path after "uccs/". */
+int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
+                            const char *rest);
+
+/* mod_x2gobroker_pubkeys.c */
+int x2gobroker_pubkeys_handler(request_rec *r, const x2gobroker_cfg *c);
 
 #endif

@@ -121,6 +121,11 @@ x2gobroker_profile_src *x2gobroker_profiles_default(void)
     return default_src;
 }
 
+x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c)
+{
+    return c->profiles ? c->profiles : default_src;
+}
+
 static int sig_equal(const file_sig *a, const file_sig *b)
 {
     return a->mtime == b->mtime && a->size == b->size

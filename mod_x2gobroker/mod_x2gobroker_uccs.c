@@ -1,0 +1,181 @@
+/*
+ * mod_x2gobroker_uccs.c - the UCCS frontend (spec 2.2), which Arctica
+ * Greeter's remote logon speaks: a HEAD "ping" and a JSON list of
+ * servers behind HTTP Basic authentication.  Off unless
+ * X2GoBrokerEnableUccsOutput is on.
+ */
+#include "apr_strings.h"
+#include "apr_lib.h"
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "util_script.h"
+
+#include "mod_x2gobroker_private.h"
+#include "xgb_addr.h"
+#include "xgb_uccs.h"
+
+#define DEFAULT_UCCS_URL_BASE "http://localhost:8080/"
+
+/* "/uccs/" + letters + slashes: the greeter's is-alive ping. */
+static int is_uccs_ping(const char *rest)
+{
+    while (apr_isalpha(*rest)) {
+        rest++;
+    }
+    while (*rest == '/') {
+        rest++;
+    }
+    return *rest == '\0';
+}
+
+/* "<backend>/api/<digit>" + slashes; the backend is the whole rest,
+ * which must be a known name exactly. */
+static int parse_uccs_api(apr_pool_t *p, const char *rest,
+                          x2gobroker_backend_e *b, const char **name,
+                          int *version)
+{
+    apr_size_t len = strlen(rest);
+    const char *api;
+
+    while (len && rest[len - 1] == '/') {
+        len--;
+    }
+    if (len < 7 || !apr_isdigit(rest[len - 1])
+        || strncmp(rest + len - 6, "/api/", 5)) {
+        return -1;
+    }
+    *version = rest[len - 1] - '0';
+    api = rest + len - 6;
+    while (api > rest && api[-1] == '/') {
+        api--;
+    }
+    *name = apr_pstrmemdup(p, rest, (apr_size_t)(api - rest));
+    if (strchr(*name, '/') || !x2gobroker_parse_backend(*name, b)) {
+        return 0;
+    }
+    return 1;
+}
+
+/* UCCS logins mint a cookie that is never handed out; keep them out of
+ * the real store. */
+static apr_status_t null_take(xgb_cookie_store_t *st, apr_pool_t *p,
+                              const char *user, const char *cookie,
+                              xgb_cookie_rec_t *rec)
+{
+    return APR_NOTFOUND;
+}
+
+static apr_status_t null_put(xgb_cookie_store_t *st, apr_pool_t *p,
+                             const char *cookie, const xgb_cookie_rec_t *rec,
+                             apr_time_t expires)
+{
+    return APR_SUCCESS;
+}
+
+static int uccs_login(request_rec *r, const x2gobroker_cfg *c,
+                      const char *ip, const char *user, const char *password)
+{
+    xgb_cookie_store_t null_store = { null_take, null_put, NULL };
+    x2gobroker_auth_baton baton = { r, c, XGB_BACKEND_BASE };
+    xgb_cookie_conf_t cc;
+    const char *next;
+
+    x2gobroker_cookie_conf(c, r->pool, &cc);
+    return xgb_check_access(r->pool, &cc, &null_store, x2gobroker_auth_check,
+                            &baton, user, password, ip, "", apr_time_now(),
+                            &next) == XGB_ACCESS_GRANTED;
+}
+
+/* HTTP Basic authentication as the reference's UCCS frontend does it:
+ * anonymous when no credentials are required, else user:password, with
+ * a retry without "@domain" (greeters send e-mail addresses). */
+static const char *uccs_user(request_rec *r, const x2gobroker_cfg *c,
+                             const char *ip)
+{
+    const char *auth = apr_table_get(r->headers_in, "Authorization");
+    char *decoded, *colon, *at;
+
+    if (uccs_login(r, c, ip, "check-credentials", "FALSE")) {
+        return "anonymous";
+    }
+    if (!auth || strncmp(auth, "Basic ", 6)) {
+        return NULL;
+    }
+    decoded = ap_pbase64decode(r->pool, auth + 6);
+    colon = strchr(decoded, ':');
+    if (!colon) {
+        return NULL;
+    }
+    *colon = '\0';
+    if (uccs_login(r, c, ip, decoded, colon + 1)) {
+        return decoded;
+    }
+    at = strchr(decoded, '@');
+    if (at) {
+        *at = '\0';
+        if (uccs_login(r, c, ip, decoded, colon + 1)) {
+            return decoded;
+        }
+    }
+    return NULL;
+}
+
+int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
+                            const char *rest)
+{
+    int debug = x2gobroker_cfg_flag(c->debug, 0);
+    x2gobroker_backend_e backend;
+    const char *name, *user, *ip;
+    const xgb_profiles_t *profiles;
+    apr_array_header_t *visible_profiles;
+    int version, i, parsed;
+
+    if (is_uccs_ping(rest)) {
+        r->allowed = AP_METHOD_BIT << M_GET;
+        if (r->method_number != M_GET || (!r->header_only && !debug)) {
+            return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
+        }
+        name = xgb_uccs_ping(r->pool, apr_time_now());
+        return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8", name,
+                         strlen(name));
+    }
+    parsed = parse_uccs_api(r->pool, rest, &backend, &name, &version);
+    if (parsed < 0) {
+        return x2gobroker_send_error(r, HTTP_NOT_FOUND);
+    }
+    if (!x2gobroker_method_ok(r, c, 0)) {
+        return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
+    }
+    ip = xgb_addr_normalise(r->pool, r->useragent_ip);
+    user = ip ? uccs_user(r, c, ip) : NULL;
+    if (!user) {
+        apr_table_setn(r->err_headers_out, "WWW-Authenticate",
+                       "Basic realm=\"Authentication required\"");
+        return x2gobroker_send_body(r, HTTP_UNAUTHORIZED, "text/html; charset=UTF-8",
+                         "", 0);
+    }
+    if (!parsed || !x2gobroker_cfg_flag(c->enable_uccs, 0)
+        || !x2gobroker_backend_enabled(c, backend)) {
+        return x2gobroker_send_error(r, HTTP_NOT_FOUND);
+    }
+    visible_profiles = apr_array_make(r->pool, 8, sizeof(void *));
+    if (backend == XGB_BACKEND_INIFILE) {
+        profiles = x2gobroker_profiles_get(r, x2gobroker_profiles_of(c));
+        for (i = 0; i < profiles->profiles->nelts; i++) {
+            const xgb_profile_t *prof =
+                APR_ARRAY_IDX(profiles->profiles, i, xgb_profile_t *);
+
+            if (x2gobroker_visible(r, c, backend, user, ip, prof)) {
+                APR_ARRAY_PUSH(visible_profiles, const xgb_profile_t *) = prof;
+            }
+        }
+    }
+    return x2gobroker_send_answer(r, "text/plain; charset=utf-8",
+                       xgb_uccs_render(r->pool, visible_profiles, user,
+                                       c->uccs_url_base ? c->uccs_url_base
+                                           : DEFAULT_UCCS_URL_BASE,
+                                       name, version));
+}
