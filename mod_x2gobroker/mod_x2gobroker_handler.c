@@ -59,7 +59,7 @@ static const char *reason(int status)
 }
 
 int x2gobroker_send_body(request_rec *r, int status, const char *type,
-                     const char *body, apr_size_t len)
+                         const char *body, apr_size_t len)
 {
     r->status = status;
     ap_set_content_type(r, type);
@@ -88,11 +88,16 @@ int x2gobroker_send_error(request_rec *r, int status)
         ap_discard_request_body(r);
     }
     return x2gobroker_send_body(r, status, "text/html; charset=UTF-8", body,
-                     strlen(body));
+                                strlen(body));
 }
 
-int x2gobroker_send_answer(request_rec *r, const char *type, const char *body)
+int x2gobroker_send_answer(request_rec *r, const char *type,
+                           const char *body)
 {
+    if (!body) {
+        /* The renderers fail only when memory runs out. */
+        return x2gobroker_send_error(r, HTTP_INTERNAL_SERVER_ERROR);
+    }
     /* Not a valid date, but what the reference sends and clients ignore. */
     apr_table_setn(r->headers_out, "Expires", "+1h");
     return x2gobroker_send_body(r, HTTP_OK, type, body, strlen(body));
@@ -210,7 +215,8 @@ int x2gobroker_parse_backend(const char *rest, x2gobroker_backend_e *b)
     return 1;
 }
 
-int x2gobroker_backend_enabled(const x2gobroker_cfg *c, x2gobroker_backend_e b)
+int x2gobroker_backend_enabled(const x2gobroker_cfg *c,
+                               x2gobroker_backend_e b)
 {
     switch (b) {
     case XGB_BACKEND_INIFILE:
@@ -313,7 +319,7 @@ static xgb_selection_t *select_server(broker_req *br, const char *id)
 }
 
 void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
-                        xgb_cookie_conf_t *cc)
+                            xgb_cookie_conf_t *cc)
 {
     int check = x2gobroker_cfg_flag(c->check_credentials, 1);
 
@@ -325,7 +331,9 @@ void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
     cc->auth_timeout = apr_time_from_sec(
         c->auth_timeout != XGB_UNSET ? c->auth_timeout
                                      : DEFAULT_AUTH_TIMEOUT);
-    cc->my_cookie = cc->require_cookie
+    /* A presented pre-shared cookie means "password login" even when it
+     * is not required; the file is only read when it can matter. */
+    cc->my_cookie = (cc->require_cookie || c->my_cookie || c->my_cookie_file)
         ? xgb_my_cookie(p, c->my_cookie,
                         c->my_cookie_file ? c->my_cookie_file
                                           : DEFAULT_MY_COOKIE_FILE)
@@ -460,8 +468,8 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
         /* B5: the reference answers just this, though a cookie was
          * consumed; x2goclient only needs a 200. */
         return x2gobroker_send_answer(r, json ? "text/json; charset=utf-8"
-                                   : "text/plain; charset=utf-8",
-                           json ? "" : "OK");
+                                           : "text/plain; charset=utf-8",
+                                      json ? "" : "OK");
     }
     /* JSON renamed listsessions above; plain knows only listsessions. */
     if (!strcmp(a.task, json ? "listprofiles" : "listsessions")) {
@@ -473,10 +481,10 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
     }
     if (json) {
         return x2gobroker_send_answer(r, "text/json; charset=utf-8",
-                           xgb_render_json(r->pool, &a));
+                                      xgb_render_json(r->pool, &a));
     }
     return x2gobroker_send_answer(r, "text/plain; charset=utf-8",
-                       xgb_render_plain(r->pool, &a));
+                                  xgb_render_plain(r->pool, &a));
 }
 
 /* The part of the URI below the <Location> the handler is set in. */
@@ -535,8 +543,8 @@ int x2gobroker_handler(request_rec *r)
         if (!x2gobroker_method_ok(r, c, 0)) {
             return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
         }
-        return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8", IT_WORKS,
-                         strlen(IT_WORKS));
+        return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8",
+                                    IT_WORKS, strlen(IT_WORKS));
     }
     return x2gobroker_send_error(r, HTTP_NOT_FOUND);
 }

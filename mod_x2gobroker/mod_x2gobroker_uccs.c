@@ -128,7 +128,7 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
 {
     int debug = x2gobroker_cfg_flag(c->debug, 0);
     x2gobroker_backend_e backend;
-    const char *name, *user, *ip;
+    const char *name, *user, *ip, *body;
     const xgb_profiles_t *profiles;
     apr_array_header_t *visible_profiles;
     int version, i, parsed;
@@ -139,8 +139,8 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
             return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
         }
         name = xgb_uccs_ping(r->pool, apr_time_now());
-        return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8", name,
-                         strlen(name));
+        return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8",
+                                    name, strlen(name));
     }
     parsed = parse_uccs_api(r->pool, rest, &backend, &name, &version);
     if (parsed < 0) {
@@ -154,8 +154,8 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
     if (!user) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate",
                        "Basic realm=\"Authentication required\"");
-        return x2gobroker_send_body(r, HTTP_UNAUTHORIZED, "text/html; charset=UTF-8",
-                         "", 0);
+        return x2gobroker_send_body(r, HTTP_UNAUTHORIZED,
+                                    "text/html; charset=UTF-8", "", 0);
     }
     if (!parsed || !x2gobroker_cfg_flag(c->enable_uccs, 0)
         || !x2gobroker_backend_enabled(c, backend)) {
@@ -173,9 +173,9 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
             }
         }
     }
-    return x2gobroker_send_answer(r, "text/plain; charset=utf-8",
-                       xgb_uccs_render(r->pool, visible_profiles, user,
-                                       c->uccs_url_base ? c->uccs_url_base
-                                           : DEFAULT_UCCS_URL_BASE,
-                                       name, version));
+    body = xgb_uccs_render(r->pool, visible_profiles, user,
+                           c->uccs_url_base ? c->uccs_url_base
+                                            : DEFAULT_UCCS_URL_BASE,
+                           name, version);
+    return x2gobroker_send_answer(r, "text/plain; charset=utf-8", body);
 }
