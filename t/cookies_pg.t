@@ -15,7 +15,7 @@ use Time::HiRes ();
 use X2GoBTest;
 use X2GoBTest::Httpd;
 
-plan tests => 27, need 'x2gobroker', 'dbd',
+plan tests => 29, need 'x2gobroker', 'dbd',
     { 'PostgreSQL from t/run-suite (X2GOB_TEST_PGPORT)' => have_env() },
     { 'psql' => sub { system('psql --version >/dev/null 2>&1') == 0 } };
 
@@ -70,6 +70,13 @@ sub req {
     my ($where, @form) = @_;
     return xgb_post($where, [task => '', @form]);
 }
+
+# Expired rows are purged by the brokers (each child at most once a
+# minute, on its first store): plant one expired and one live row now;
+# the stores below run in fresh children of both servers.
+sql("INSERT INTO x2gobroker_cookies VALUES "
+  . "('purge-me', 'nobody', '127.0.0.1', 0, " . (time - 5) . "), "
+  . "('keep-me', 'nobody', '127.0.0.1', 0, " . (time + 3600) . ")");
 
 # --- password login on server A: a row appears ------------------------------------
 my $t0 = time;
@@ -134,6 +141,13 @@ is(req($B, user => "x2gbalice'--", authid => $c2)->code, 401,
    'quote in the user name: 401');
 my $after = (sql('SELECT count(*) FROM x2gobroker_cookies'))[0][0] // -2;
 is($after, $before, 'no rows touched by hostile values');
+
+# --- expired rows are gone, live ones stay ----------------------------------------------
+is(scalar(sql("SELECT 1 FROM x2gobroker_cookies WHERE cookie = 'purge-me'")),
+   0, 'expired cookie row purged');
+is(scalar(sql("SELECT 1 FROM x2gobroker_cookies WHERE cookie = 'keep-me'")),
+   1, 'live cookie row kept');
+sql("DELETE FROM x2gobroker_cookies WHERE cookie = 'keep-me'");
 
 # --- the first server still works without the second ----------------------------------
 diag "second httpd error_log:\n", $t->error_log
