@@ -277,12 +277,9 @@ xgb_access_e xgb_check_access(apr_pool_t *p, const xgb_cookie_conf_t *c,
     }
 
     /* Without a configured pre-shared cookie the reference invents a
-     * random one per check, which nobody can present. */
-    my = cookie_configured(c->my_cookie) ? c->my_cookie : xgb_uuid4(p);
-    if (!my) {
-        return XGB_ACCESS_ERROR;
-    }
-    preshared = have_cookie && !strcmp(authid, my);
+     * random one per check, which nobody can present: the same as none. */
+    my = cookie_configured(c->my_cookie) ? c->my_cookie : NULL;
+    preshared = have_cookie && my && !strcmp(authid, my);
 
     if (!c->require_password) {
         /* Cookie only: the pre-shared cookie is the whole credential and
