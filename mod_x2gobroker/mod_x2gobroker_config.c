@@ -14,6 +14,7 @@
 #include "http_log.h"
 
 #include "mod_x2gobroker_private.h"
+#include "xgb_ini.h"
 
 #define DEFAULT_PROFILES "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
 #define DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
@@ -145,6 +146,21 @@ const char *x2gobroker_cfg_group_db(const x2gobroker_cfg *c,
                    : NULL;
 
     return pick(bm, c->group_db, "libnss");
+}
+
+/* On/Off as everywhere in httpd, and the reference's boolean spellings
+ * (true/false, yes/no, 1/0), so values from x2gobroker.conf carry over
+ * as they are. */
+static const char *set_bool_slot(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    int b;
+
+    if (!xgb_ini_to_bool(arg, &b)) {
+        return apr_psprintf(cmd->pool, "%s: '%s' is not On or Off",
+                            cmd->cmd->name, arg);
+    }
+    *(int *)((char *)cfg + (apr_size_t)cmd->info) = b;
+    return NULL;
 }
 
 /* Strict whole-number parsing: "12abc", "", "-1" and overflow are errors,
@@ -346,7 +362,7 @@ static const char *note_cookie_dir(cmd_parms *cmd, void *cfg,
 #define OFF(f) (void *)APR_OFFSETOF(x2gobroker_cfg, f)
 #define CTX (RSRC_CONF | ACCESS_CONF)
 #define FLAG(name, f, help) \
-    AP_INIT_FLAG(name, ap_set_flag_slot, OFF(f), CTX, help)
+    AP_INIT_TAKE1(name, set_bool_slot, OFF(f), CTX, help)
 #define STR(name, f, help) \
     AP_INIT_TAKE1(name, ap_set_string_slot, OFF(f), CTX, help)
 #define INT(name, f, help) \
