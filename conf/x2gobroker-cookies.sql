@@ -13,7 +13,7 @@
 --   client_ip address of the initial password login (X2GoBrokerVerifyIp)
 --   origtime  Unix time (fractional seconds) of that password login;
 --             it is carried over on rotation (X2GoBrokerAuthTimeout)
---   expires   Unix time after which the row is garbage (purge helper)
+--   expires   Unix time after which the brokers delete the row
 
 CREATE TABLE IF NOT EXISTS x2gobroker_cookies (
     cookie    text PRIMARY KEY,
