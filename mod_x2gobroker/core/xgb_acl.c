@@ -6,8 +6,9 @@
  * order.  Two deliberate differences from the reference:
  *   B2: an empty per-category order falls back to acl-any-order (the
  *       reference shadows acl-any-order with its own "" defaults);
- *   B3: an unparsable client entry is skipped with a warning (the
- *       reference then empties both client lists, so nobody matches).
+ *   B3: an unparsable client entry matches nothing, and is reported once
+ *       when the profile is loaded (the reference then empties both
+ *       client lists, so nobody matches).
  * Neither changes the outcome of any reference test vector.
  */
 #include <string.h>
@@ -88,7 +89,7 @@ static acl_result_e decide(int allow, int deny, int allow_is_first)
 /* Does any entry of a client list hold `ip`?  "ALL" stands for both
  * 0.0.0.0/0 and ::/0, i.e. any address of either family. */
 static int clients_match(const apr_array_header_t *arr, const xgb_ip_t *ip,
-                         int ip_ok, const char *key)
+                         int ip_ok)
 {
     int i, hit = 0;
 
@@ -100,18 +101,39 @@ static int clients_match(const apr_array_header_t *arr, const xgb_ip_t *ip,
             hit = 1;
             continue;
         }
-        /* Keep parsing after a hit so every bad entry gets reported. */
-        if (!xgb_net_parse(entry, &net)) {
-            XGB_LOG(XGB_LOG_WARNING,
-                    "%s: ignoring '%s': not an IP address or network",
-                    key, entry);
-            continue;
-        }
-        if (ip_ok && xgb_net_contains(&net, ip)) {
+        /* Bad entries were reported when the profile was loaded
+         * (xgb_acl_report_invalid); here they just match nothing. */
+        if (ip_ok && xgb_net_parse(entry, &net)
+            && xgb_net_contains(&net, ip)) {
             hit = 1;
         }
     }
     return hit && ip_ok;
+}
+
+static void report_list(const apr_array_header_t *arr, const char *key,
+                        const char *where)
+{
+    int i;
+
+    for (i = 0; i < list_len(arr); i++) {
+        const char *entry = list_at(arr, i);
+        xgb_net_t net;
+
+        if (strcmp(entry, "ALL") != 0 && !xgb_net_parse(entry, &net)) {
+            XGB_LOG(XGB_LOG_WARNING,
+                    "%s: %s: ignoring '%s': not an IP address or network",
+                    where ? where : "profile", key, entry);
+        }
+    }
+}
+
+void xgb_acl_report_invalid(const xgb_acl_t *acl, const char *where)
+{
+    if (acl) {
+        report_list(acl->clients_allow, "acl-clients-allow", where);
+        report_list(acl->clients_deny, "acl-clients-deny", where);
+    }
 }
 
 int xgb_acl_check(apr_pool_t *p, const xgb_acl_t *acl, const char *user,
@@ -146,10 +168,8 @@ int xgb_acl_check(apr_pool_t *p, const xgb_acl_t *acl, const char *user,
                     "no client ACL entry matches it",
                     client_ip ? client_ip : "(none)");
         }
-        allow = clients_match(acl->clients_allow, &ip, ip_ok,
-                              "acl-clients-allow");
-        deny = clients_match(acl->clients_deny, &ip, ip_ok,
-                             "acl-clients-deny");
+        allow = clients_match(acl->clients_allow, &ip, ip_ok);
+        deny = clients_match(acl->clients_deny, &ip, ip_ok);
         if (decide(allow, deny, allow_first(acl->clients_order, any))
             != ACL_GRANT) {
             return 0;

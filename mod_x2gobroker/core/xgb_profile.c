@@ -509,6 +509,9 @@ static xgb_profile_t *build_profile(build_t *b, const xgb_ini_section_t *sec)
         return NULL;
     }
     check_id(b, sec);
+    xgb_acl_report_invalid(&prof->acl,
+                           apr_psprintf(b->p, "%s:%d: profile '%s'",
+                                        b->ini->name, sec->line, sec->name));
     return prof;
 }
 

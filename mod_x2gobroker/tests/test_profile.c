@@ -802,6 +802,17 @@ START_TEST(profile_id_warning)
 }
 END_TEST
 
+/* B3: a client ACL entry that is no address is reported at load time,
+ * with file, line and profile, once rather than on every request. */
+START_TEST(client_acl_warning)
+{
+    load("[a]\n[b]\nacl-clients-allow = 10.0.0.0/8, gateway.example.org\n");
+    ck_assert_str_eq(xgb_test_last_log, "p.conf:2: profile 'b': "
+                     "acl-clients-allow: ignoring 'gateway.example.org': "
+                     "not an IP address or network");
+}
+END_TEST
+
 /* ---- zeroconf ----------------------------------------------------------- */
 
 START_TEST(zeroconf)
@@ -881,6 +892,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, client_shadow);
     tcase_add_test(tc, null_safety);
     tcase_add_test(tc, profile_id_warning);
+    tcase_add_test(tc, client_acl_warning);
     tcase_add_test(tc, zeroconf);
     suite_add_tcase(s, tr);
     suite_add_tcase(s, th);

@@ -43,6 +43,7 @@ static void xgb_test_teardown(void)
 }
 
 /* The whole text of a file under tests/data (at most 1 MiB). */
+__attribute__((unused))
 static const char *xgb_test_slurp(const char *name)
 {
     const char *path = apr_pstrcat(tp, XGB_TEST_DATADIR, "/", name, NULL);
