@@ -273,8 +273,22 @@ apr_array_header_t *xgb_groupdb_groups(const xgb_groupdb_t *db,
     if (!p) {
         return NULL;
     }
+    apr_array_header_t *groups;
+    const char *key;
+
     if (!db || !user) {
         return new_list(p);
     }
-    return db->groups(p, user, include_primary);
+    /* A listing checks the group ACLs of every profile for the same
+     * user: ask the name service once per pool (per request), not once
+     * per profile.  The answer is read-only for callers. */
+    key = apr_psprintf(p, "xgb_groupdb:%s:%d:%s", db->name, include_primary,
+                       user);
+    if (apr_pool_userdata_get((void **)&groups, key, p) == APR_SUCCESS
+        && groups) {
+        return groups;
+    }
+    groups = db->groups(p, user, include_primary);
+    apr_pool_userdata_set(groups, key, NULL, p);
+    return groups;
 }

@@ -17,7 +17,8 @@ const xgb_groupdb_t *xgb_groupdb_get(const char *name);
 /* The names of the groups `user` belongs to (const char *), without the
  * pseudo-group ALL: groups whose member list names the user, plus the
  * user's primary group when include_primary is set.  Empty for unknown
- * users. */
+ * users.  Remembered in `p` (per request in the module): the array must
+ * not be modified. */
 apr_array_header_t *xgb_groupdb_groups(const xgb_groupdb_t *db,
                                        apr_pool_t *p, const char *user,
                                        int include_primary);

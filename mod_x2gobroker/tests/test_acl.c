@@ -928,6 +928,23 @@ START_TEST(groupdb_lookup)
 END_TEST
 
 /* test_nameservicebase: nobody is a member of anything. */
+/* One name-service lookup per user and pool: a listing checks many
+ * profiles for the same user. */
+START_TEST(groupdb_remembered_per_pool)
+{
+    const xgb_groupdb_t *db = xgb_groupdb_get("testsuite");
+    apr_array_header_t *a = xgb_groupdb_groups(db, tp, "maja", 0);
+    apr_pool_t *other;
+
+    ck_assert_ptr_eq(xgb_groupdb_groups(db, tp, "maja", 0), a);
+    ck_assert_ptr_ne(xgb_groupdb_groups(db, tp, "maja", 1), a);
+    ck_assert_ptr_ne(xgb_groupdb_groups(db, tp, "willi", 0), a);
+    apr_pool_create(&other, NULL);
+    ck_assert_ptr_ne(xgb_groupdb_groups(db, other, "maja", 0), a);
+    apr_pool_destroy(other);
+}
+END_TEST
+
 START_TEST(groupdb_base)
 {
     const xgb_groupdb_t *db = xgb_groupdb_get("base");
@@ -1302,6 +1319,7 @@ static Suite *make_suite(void)
     tc = tcase_create("groupdb");
     tcase_add_checked_fixture(tc, xgb_test_setup, xgb_test_teardown);
     tcase_add_test(tc, groupdb_lookup);
+    tcase_add_test(tc, groupdb_remembered_per_pool);
     tcase_add_test(tc, groupdb_base);
     tcase_add_test(tc, groupdb_testsuite);
     tcase_add_test(tc, groupdb_libnss_root);
