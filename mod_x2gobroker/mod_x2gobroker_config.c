@@ -16,8 +16,6 @@
 #include "mod_x2gobroker_private.h"
 #include "xgb_ini.h"
 
-#define DEFAULT_PROFILES "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
-#define DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
 #define DEFAULT_AUTHORIZED_KEYS "%h/.x2go/authorized_keys"
 
 void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
@@ -398,7 +396,7 @@ const command_rec x2gobroker_cmds[] = {
     AP_INIT_TAKE1("X2GoBrokerMyCookieFile", set_path_slot,
                   OFF(my_cookie_file), CTX,
                   "File holding the pre-shared cookie (default "
-                  DEFAULT_MY_COOKIE_FILE ")"),
+                  XGB_DEFAULT_MY_COOKIE_FILE ")"),
     FLAG("X2GoBrokerEnablePlainOutput", enable_plain,
          "Serve plain/ (default On)"),
     FLAG("X2GoBrokerEnableJsonOutput", enable_json,
@@ -441,7 +439,7 @@ const command_rec x2gobroker_cmds[] = {
     FLAG("X2GoBrokerInifileEnable", inifile_enable,
          "Serve the inifile backend (default On)"),
     AP_INIT_TAKE1("X2GoBrokerSessionProfiles", set_profiles, NULL, CTX,
-                  "Session profile file (default " DEFAULT_PROFILES ")"),
+                  "Session profile file (default " XGB_DEFAULT_PROFILES ")"),
     AP_INIT_TAKE1("X2GoBrokerInifileSessionProfiles", set_profiles, NULL,
                   CTX, "Same as X2GoBrokerSessionProfiles"),
     CHOICE("X2GoBrokerInifileAuthMech", AUTH_MECH(inifile_auth_mech),
@@ -490,9 +488,10 @@ const command_rec x2gobroker_cmds[] = {
                   "Broker private key whose public half pubkeys/ serves "
                   "(repeatable)"),
     STR("X2GoBrokerDaemonUser", daemon_user,
-        "Broker account named in pubkeys/ lines (default x2gobroker)"),
+        "Broker account named in pubkeys/ lines (default "
+        XGB_DEFAULT_DAEMON_USER ")"),
     AP_INIT_TAKE1("X2GoBrokerAgentCmd", set_path_slot, OFF(agent_cmd), CTX,
                   "Agent path in pubkeys/ forced commands (default "
-                  "/usr/lib/x2go/x2gobroker-agent)"),
+                  XGB_DEFAULT_AGENT_CMD ")"),
     { NULL }
 };

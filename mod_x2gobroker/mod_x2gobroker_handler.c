@@ -29,7 +29,6 @@
 #define DEFAULT_MAX_BODY 65536
 #define DEFAULT_PORTSCAN_TIMEOUT apr_time_from_sec(2)
 #define DEFAULT_AUTH_TIMEOUT 36000
-#define DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
 #define DEFAULT_DESKTOP_SHELL "KDE"
 
 /* Longest accepted form field; a public key line is the longest thing a
@@ -238,9 +237,9 @@ typedef struct {
     const xgb_profiles_t *profiles;     /* inifile only */
 } broker_req;
 
-int x2gobroker_visible(request_rec *r, const x2gobroker_cfg *c,
-                       x2gobroker_backend_e b, const char *user,
-                       const char *ip, const xgb_profile_t *prof)
+static int visible(request_rec *r, const x2gobroker_cfg *c,
+                   x2gobroker_backend_e b, const char *user, const char *ip,
+                   const xgb_profile_t *prof)
 {
     const xgb_groupdb_t *db = xgb_groupdb_get(x2gobroker_cfg_group_db(c, b));
 
@@ -248,16 +247,32 @@ int x2gobroker_visible(request_rec *r, const x2gobroker_cfg *c,
                          x2gobroker_cfg_flag(c->ignore_primary_groups, 1));
 }
 
-static int visible(broker_req *br, const xgb_profile_t *prof)
+apr_array_header_t *x2gobroker_visible_profiles(request_rec *r,
+                                                const x2gobroker_cfg *c,
+                                                x2gobroker_backend_e b,
+                                                const xgb_profiles_t *ps,
+                                                const char *user,
+                                                const char *ip)
 {
-    return x2gobroker_visible(br->r, br->cfg, br->backend, br->f.user,
-                              br->ip, prof);
+    apr_array_header_t *out = apr_array_make(r->pool, 8, sizeof(void *));
+    int i;
+
+    for (i = 0; ps && i < ps->profiles->nelts; i++) {
+        const xgb_profile_t *prof = APR_ARRAY_IDX(ps->profiles, i,
+                                                  const xgb_profile_t *);
+
+        if (visible(r, c, b, user, ip, prof)) {
+            APR_ARRAY_PUSH(out, const xgb_profile_t *) = prof;
+        }
+    }
+    return out;
 }
 
 static apr_array_header_t *list_profiles(broker_req *br)
 {
     apr_pool_t *p = br->r->pool;
     apr_array_header_t *out = apr_array_make(p, 8, sizeof(void *));
+    apr_array_header_t *shown;
     int autologin = x2gobroker_cfg_flag(br->cfg->session_autologin, 0);
     int i;
 
@@ -268,17 +283,13 @@ static apr_array_header_t *list_profiles(broker_req *br)
                                     : DEFAULT_DESKTOP_SHELL);
         return out;
     }
-    if (br->backend != XGB_BACKEND_INIFILE) {
-        return out;
-    }
-    for (i = 0; i < br->profiles->profiles->nelts; i++) {
-        const xgb_profile_t *prof =
-            APR_ARRAY_IDX(br->profiles->profiles, i, xgb_profile_t *);
-
-        if (visible(br, prof)) {
-            APR_ARRAY_PUSH(out, xgb_client_profile_t *) =
-                xgb_profile_for_client(p, prof, br->f.user, autologin);
-        }
+    shown = x2gobroker_visible_profiles(br->r, br->cfg, br->backend,
+                                        br->profiles, br->f.user, br->ip);
+    for (i = 0; i < shown->nelts; i++) {
+        APR_ARRAY_PUSH(out, xgb_client_profile_t *) =
+            xgb_profile_for_client(p, APR_ARRAY_IDX(shown, i,
+                                                    const xgb_profile_t *),
+                                   br->f.user, autologin);
     }
     return out;
 }
@@ -300,7 +311,8 @@ static xgb_selection_t *select_server(broker_req *br, const char *id)
     }
     if (br->backend == XGB_BACKEND_INIFILE) {
         prof = xgb_profiles_find(br->profiles, id);
-        if (prof && !visible(br, prof)) {
+        if (prof && !visible(br->r, c, br->backend, br->f.user, br->ip,
+                             prof)) {
             ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, br->r, XGB_LOGNO(00043)
                           "user '%s' may not use profile '%s'",
                           ap_escape_logitem(p, br->f.user),
@@ -336,7 +348,7 @@ void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
     cc->my_cookie = (cc->require_cookie || c->my_cookie || c->my_cookie_file)
         ? xgb_my_cookie(p, c->my_cookie,
                         c->my_cookie_file ? c->my_cookie_file
-                                          : DEFAULT_MY_COOKIE_FILE)
+                                          : XGB_DEFAULT_MY_COOKIE_FILE)
         : NULL;
 }
 

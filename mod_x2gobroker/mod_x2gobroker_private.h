@@ -24,6 +24,13 @@ APLOG_USE_MODULE(x2gobroker);
 
 #define XGB_UNSET (-1)
 
+/* Defaults several glue files need (the reference's paths). */
+#define XGB_DEFAULT_PROFILES \
+    "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
+#define XGB_DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
+#define XGB_DEFAULT_DAEMON_USER "x2gobroker"
+#define XGB_DEFAULT_AGENT_CMD "/usr/lib/x2go/x2gobroker-agent"
+
 /* One session-profile file, shared by every <Location> naming the same
  * path.  Lives in pconf; the loaded profiles are reloaded per child when
  * the file changes (mod_x2gobroker_profiles.c). */
@@ -117,7 +124,6 @@ const char *x2gobroker_cfg_group_db(const x2gobroker_cfg *c,
 x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
                                                      const char *path,
                                                      int required);
-x2gobroker_profile_src *x2gobroker_profiles_default(void);
 /* The profile file a configuration uses: its own or the default. */
 x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c);
 int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s);
@@ -170,10 +176,14 @@ int x2gobroker_backend_enabled(const x2gobroker_cfg *c,
                                x2gobroker_backend_e b);
 void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
                             xgb_cookie_conf_t *cc);
-/* May `user` at `ip` see `prof` (its ACLs, the backend's group db)? */
-int x2gobroker_visible(request_rec *r, const x2gobroker_cfg *c,
-                       x2gobroker_backend_e b, const char *user,
-                       const char *ip, const xgb_profile_t *prof);
+/* The profiles of `ps` (NULL: none) that `user` at `ip` may see, in file
+ * order (const xgb_profile_t *): their ACLs, the backend's group db. */
+apr_array_header_t *x2gobroker_visible_profiles(request_rec *r,
+                                                const x2gobroker_cfg *c,
+                                                x2gobroker_backend_e b,
+                                                const xgb_profiles_t *ps,
+                                                const char *user,
+                                                const char *ip);
 
 /* mod_x2gobroker_uccs.c; rest is the path after "uccs/". */
 int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,

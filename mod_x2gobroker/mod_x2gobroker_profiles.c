@@ -27,8 +27,6 @@
 #include "mod_x2gobroker_private.h"
 #include "xgb_ini.h"
 
-#define DEFAULT_PROFILES "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
-
 /* One parsed version of a file.  Requests hold a reference for their
  * lifetime, so a reload never frees profiles a request still reads. */
 typedef struct {
@@ -114,11 +112,6 @@ x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
     src->next = sources;
     sources = src;
     return src;
-}
-
-x2gobroker_profile_src *x2gobroker_profiles_default(void)
-{
-    return default_src;
 }
 
 x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c)
@@ -244,7 +237,7 @@ int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
     x2gobroker_profile_src *src;
 
     if (!default_src) {
-        default_src = x2gobroker_profiles_register(pconf, DEFAULT_PROFILES,
+        default_src = x2gobroker_profiles_register(pconf, XGB_DEFAULT_PROFILES,
                                                    0);
     }
     for (src = sources; src; src = src->next) {

@@ -15,9 +15,6 @@
 #include "mod_x2gobroker_private.h"
 #include "xgb_pubkeys.h"
 
-#define DEFAULT_DAEMON_USER "x2gobroker"
-#define DEFAULT_AGENT_CMD "/usr/lib/x2go/x2gobroker-agent"
-
 static const char *home_dir(apr_pool_t *p, const char *user)
 {
     struct passwd pw, *res = NULL;
@@ -54,14 +51,16 @@ static apr_array_header_t *key_files(request_rec *r, const x2gobroker_cfg *c,
 
 int x2gobroker_pubkeys_handler(request_rec *r, const x2gobroker_cfg *c)
 {
-    const char *user = c->daemon_user ? c->daemon_user : DEFAULT_DAEMON_USER;
+    const char *user = c->daemon_user ? c->daemon_user
+                                      : XGB_DEFAULT_DAEMON_USER;
     const char *body;
 
     if (!x2gobroker_method_ok(r, c, 0)) {
         return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
     }
     body = xgb_pubkeys_render(r->pool, key_files(r, c, user),
-                              c->agent_cmd ? c->agent_cmd : DEFAULT_AGENT_CMD,
+                              c->agent_cmd ? c->agent_cmd
+                                           : XGB_DEFAULT_AGENT_CMD,
                               user, x2gobroker_fqdn);
     if (!body) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00050)

@@ -129,9 +129,8 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
     int debug = x2gobroker_cfg_flag(c->debug, 0);
     x2gobroker_backend_e backend;
     const char *name, *user, *ip, *body;
-    const xgb_profiles_t *profiles;
     apr_array_header_t *visible_profiles;
-    int version, i, parsed;
+    int version, parsed;
 
     if (is_uccs_ping(rest)) {
         r->allowed = AP_METHOD_BIT << M_GET;
@@ -161,18 +160,11 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
         || !x2gobroker_backend_enabled(c, backend)) {
         return x2gobroker_send_error(r, HTTP_NOT_FOUND);
     }
-    visible_profiles = apr_array_make(r->pool, 8, sizeof(void *));
-    if (backend == XGB_BACKEND_INIFILE) {
-        profiles = x2gobroker_profiles_get(r, x2gobroker_profiles_of(c));
-        for (i = 0; i < profiles->profiles->nelts; i++) {
-            const xgb_profile_t *prof =
-                APR_ARRAY_IDX(profiles->profiles, i, xgb_profile_t *);
-
-            if (x2gobroker_visible(r, c, backend, user, ip, prof)) {
-                APR_ARRAY_PUSH(visible_profiles, const xgb_profile_t *) = prof;
-            }
-        }
-    }
+    visible_profiles = x2gobroker_visible_profiles(
+        r, c, backend,
+        backend == XGB_BACKEND_INIFILE
+            ? x2gobroker_profiles_get(r, x2gobroker_profiles_of(c)) : NULL,
+        user, ip);
     body = xgb_uccs_render(r->pool, visible_profiles, user,
                            c->uccs_url_base ? c->uccs_url_base
                                             : DEFAULT_UCCS_URL_BASE,
