@@ -1,0 +1,136 @@
+/*
+ * agent.h - x2gobroker-agent, the setuid-root program every broker runs
+ * on the X2Go servers (spec 6).
+ *
+ * Like suexec: the policy is fixed at compile time, the environment is
+ * emptied first, and root is used for one thing only, becoming the user
+ * a task is for.  Every step that touches the user's data runs in a child
+ * that has dropped to that user; the root parent only validates, waits
+ * and reports.
+ */
+#ifndef XGB_AGENT_H
+#define XGB_AGENT_H
+
+#include <sys/types.h>
+
+#include "xgb_buf.h"
+
+/* Compile-time policy (configure sets the paths). */
+#ifndef XGB_X2GO_LIBDIR
+#define XGB_X2GO_LIBDIR "/usr/lib/x2go"
+#endif
+#ifndef XGB_X2GO_BINDIR
+#define XGB_X2GO_BINDIR "/usr/bin"
+#endif
+#ifndef XGB_X2GO_SQLCONF
+#define XGB_X2GO_SQLCONF "/etc/x2go/x2gosql/sql"
+#endif
+#ifndef XGB_X2GO_SQLITE_DB
+#define XGB_X2GO_SQLITE_DB "/var/lib/x2go/x2go_sessions"
+#endif
+/* the group x2goserver's session DB belongs to */
+#ifndef XGB_X2GO_DB_GROUP
+#define XGB_X2GO_DB_GROUP "x2gouser"
+#endif
+/* users below this uid are system accounts: never served */
+#ifndef XGB_AGENT_UID_MIN
+#define XGB_AGENT_UID_MIN 1000
+#endif
+/* a whole agent run, children included, never takes longer */
+#ifndef XGB_AGENT_TIMEOUT
+#define XGB_AGENT_TIMEOUT 60
+#endif
+/* the most output read back from one child */
+#define XGB_AGENT_OUTPUT_MAX (16 * 1024 * 1024)
+
+/* Exit statuses, one per kind of failure. */
+enum {
+    XGB_AGENT_EXIT_OK = 0,
+    XGB_AGENT_EXIT_USAGE = 1,       /* no or unparsable command */
+    XGB_AGENT_EXIT_USER = 2,        /* unknown, system or malformed user */
+    XGB_AGENT_EXIT_ARG = 3,         /* a task argument was refused */
+    XGB_AGENT_EXIT_TASK = 4,        /* unknown or unavailable task */
+    XGB_AGENT_EXIT_FAILED = 5,      /* the task ran and failed */
+    XGB_AGENT_EXIT_INTERNAL = 6     /* fork, pipe, privilege drop ... */
+};
+
+typedef struct {
+    const char *name;
+    uid_t uid;
+    gid_t gid;
+    const char *home;
+} agent_user_t;
+
+/* --- agent_privs.c ---------------------------------------------------- */
+
+/* Extra group of a child besides the user's own: x2goserver's session
+ * DB group, for our own read-only DB access only. */
+#define AGENT_WITH_DB_GROUP 1
+
+/**
+ * Fork a child that runs as the user: supplementary groups from the group
+ * database (plus the DB group when asked), primary gid, uid, in that
+ * order and checked; an empty environment but for HOME, USER, LOGNAME,
+ * SHELL=/bin/sh and a fixed PATH; stdin /dev/null; cwd home (or /).
+ * In the child, stdout and stderr go to pipes that the parent drains into
+ * *out and *err (each bounded).  fn(baton) runs in the child and its
+ * return value is the child's exit status (fn may also exec).
+ *
+ * Returns the child's exit status (0-255), or -1 if it could not be run
+ * or was killed (*err then says why).
+ */
+int agent_as_user(const agent_user_t *u, int flags,
+                  int (*fn)(const agent_user_t *u, void *baton),
+                  void *baton, xgb_buf_t *out, xgb_buf_t *err);
+
+/* Run argv[0] (an absolute path) as the user through agent_as_user(). */
+int agent_run_as_user(const agent_user_t *u, const char *const *argv,
+                      xgb_buf_t *out, xgb_buf_t *err);
+
+/* --- agent_sessions.c ------------------------------------------------- */
+
+/* x2goserver's session DB backend: "sqlite", "postgres", "mysql". */
+const char *agent_db_backend(void);
+
+/* Each returns an exit status; on success *out holds the lines to print
+ * after OK, on failure *err says why. */
+int agent_listsessions(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err);
+int agent_getservers(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err);
+int agent_findbusyservers(const agent_user_t *u, xgb_buf_t *out,
+                          xgb_buf_t *err);
+int agent_suspendsession(const agent_user_t *u, const char *sid,
+                         xgb_buf_t *err);
+int agent_terminatesession(const agent_user_t *u, const char *sid,
+                           xgb_buf_t *err);
+
+/* The busy-server lines of findbusyservers from getservers lines
+ * ("<host> <count>"): "<percent>:<host>" per host, lowest percentage
+ * first, then by name; one empty line when nobody has a session. */
+int agent_busy_from_servers(const char *servers, xgb_buf_t *out);
+
+/* --- agent_load.c ----------------------------------------------------- */
+
+typedef struct {
+    long loadavgXX;
+    long memAvail;
+    long myMemAvail;
+    long numCPU;
+    long typeCPU;
+} agent_load_t;
+
+/* checkload's figures from the text of /proc/loadavg, /proc/meminfo,
+ * /proc/sys/vm/min_free_kbytes, /proc/cpuinfo and (may be NULL)
+ * cpufreq's cpuinfo_max_freq.  -1 if loadavg or meminfo is unusable. */
+int agent_load_compute(const char *loadavg, const char *meminfo,
+                       const char *min_free, const char *cpuinfo,
+                       const char *max_freq, agent_load_t *l);
+int agent_checkload(xgb_buf_t *out, xgb_buf_t *err);
+
+/* --- agent_authkeys.c ------------------------------------------------- */
+
+int agent_addauthkey(const agent_user_t *u, const char *keyline,
+                     const char *tmpl, xgb_buf_t *err);
+int agent_delauthkey(const agent_user_t *u, const char *keyline,
+                     const char *tmpl, xgb_buf_t *err);
+
+#endif

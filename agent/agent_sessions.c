@@ -1,0 +1,513 @@
+/*
+ * agent_sessions.c - the tasks about X2Go sessions: listsessions,
+ * getservers, findbusyservers, suspendsession, terminatesession.
+ *
+ * With x2goserver's default backend (one sqlite DB per server) the
+ * read-only tasks run x2goserver's own queries on that DB here, as the
+ * user plus the DB's group (what x2goserver's setgid DB wrapper does):
+ * that spares a Perl start-up or three per call, which is most of the
+ * upstream agent's time.  Whenever the answer could differ from
+ * x2golistsessions' (an agent state file that contradicts the DB, which
+ * x2golistsessions repairs), and with the other backends, x2goserver's
+ * own programs run as the user instead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "agent.h"
+
+#define X2GOLISTSESSIONS XGB_X2GO_BINDIR "/x2golistsessions"
+#define X2GOGETSERVERS XGB_X2GO_BINDIR "/x2gogetservers"
+#define X2GOSUSPEND XGB_X2GO_BINDIR "/x2gosuspend-session"
+#define X2GOTERMINATE XGB_X2GO_BINDIR "/x2goterminate-session"
+#define X2GOCHANGESTATUS XGB_X2GO_LIBDIR "/x2gochangestatus"
+
+/* Exit status of a DB child that found a state file contradicting the
+ * DB: x2golistsessions must run to repair it. */
+#define NEEDS_X2GO_TOOL 3
+
+/* x2goserver's own statement (X2Go::Server::DB::SQLite3
+ * db_listsessions_all), so that values are formatted identically. */
+static const char list_sql[] =
+    "select agent_pid, session_id, display, server, status, "
+    "strftime('%Y-%m-%dT%H:%M:%S',init_time), cookie, client, gr_port, "
+    "sound_port, strftime('%Y-%m-%dT%H:%M:%S',last_time), uname, "
+    "strftime('%s','now','localtime') - strftime('%s',init_time), "
+    "fs_port, tekictrl_port, tekidata_port from sessions "
+    "where status !='F' and uname=? "
+    "and (session_id not like '%XSHAD%') order by status desc";
+
+/* db_getservers, with the count that its sqlite version drops. */
+static const char servers_sql[] =
+    "select server,count(*) from sessions where status != 'F' "
+    "group by server";
+
+const char *agent_db_backend(void)
+{
+    static char backend[16];
+    char line[256];
+    FILE *f;
+
+    if (backend[0]) {
+        return backend;
+    }
+    strcpy(backend, "sqlite");      /* x2goserver's default */
+    f = fopen(XGB_X2GO_SQLCONF, "re");
+    if (!f) {
+        return backend;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        if (!strncmp(line, "backend=", 8)) {
+            size_t n = strcspn(line + 8, " \t\r\n");
+
+            if (n > 0 && n < sizeof(backend)) {
+                memcpy(backend, line + 8, n);
+                backend[n] = '\0';
+            }
+            break;
+        }
+    }
+    fclose(f);
+    return backend;
+}
+
+static int use_sqlite(void)
+{
+    return !strcmp(agent_db_backend(), "sqlite");
+}
+
+static sqlite3 *open_db(void)
+{
+    sqlite3 *db = NULL;
+
+    if (sqlite3_open_v2(XGB_X2GO_SQLITE_DB, &db, SQLITE_OPEN_READONLY,
+                        NULL) != SQLITE_OK) {
+        fprintf(stderr, "session DB %s: %s\n", XGB_X2GO_SQLITE_DB,
+                db ? sqlite3_errmsg(db) : "cannot open");
+        sqlite3_close(db);
+        return NULL;
+    }
+    /* x2goserver's tools may be writing: wait for them a little */
+    sqlite3_busy_timeout(db, 5000);
+    return db;
+}
+
+/* x2goserver's NX agent state file of a session (X2Go::Server::Agent::NX
+ * get_agent_state_file). */
+static void state_file(char *path, size_t n, const char *user,
+                       const char *sid)
+{
+    char dir[512];
+    struct stat st;
+
+    snprintf(dir, sizeof(dir), "/tmp-inst/%s/.x2go-%s", user, user);
+    if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(path, n, "%s/C-%s/state", dir, sid);
+    }
+    else {
+        snprintf(path, n, "/tmp/.x2go-%s/C-%s/state", user, sid);
+    }
+}
+
+static const char *const running_states[] = { "STARTING", "RESUMING",
+                                              "RUNNING", NULL };
+static const char *const suspended_states[] = { "SUSPENDING", "SUSPENDED",
+                                                NULL };
+
+/* Is the session's NX agent in one of these states?  Compared as
+ * x2goserver does: the state file's first line, newline included (Perl's
+ * <F>), against the names. */
+static int state_in(const char *user, const char *sid,
+                    const char *const *states)
+{
+    char path[1024], line[64];
+    FILE *f;
+    int i;
+
+    state_file(path, sizeof(path), user, sid);
+    f = fopen(path, "re");
+    if (!f) {
+        return 0;
+    }
+    if (!fgets(line, sizeof(line), f)) {
+        line[0] = '\0';
+    }
+    fclose(f);
+    for (i = 0; states[i]; i++) {
+        if (!strcmp(line, states[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Would x2golistsessions change this row's status (and the DB)? */
+static int state_contradicts(const char *user, const char *sid,
+                             const char *status)
+{
+    if (!strcmp(status, "R")) {
+        return state_in(user, sid, suspended_states);
+    }
+    if (!strcmp(status, "S")) {
+        return state_in(user, sid, running_states);
+    }
+    return 0;
+}
+
+/* In the child: the user's sessions as x2golistsessions prints them. */
+static int list_from_db(const agent_user_t *u, void *baton)
+{
+    xgb_buf_t out = XGB_BUF_INIT;
+    sqlite3 *db;
+    sqlite3_stmt *st = NULL;
+    int rc, i, contradiction = 0;
+
+    (void)baton;
+    db = open_db();
+    if (!db) {
+        return 1;
+    }
+    if (sqlite3_prepare_v2(db, list_sql, -1, &st, NULL) != SQLITE_OK
+        || sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC)
+           != SQLITE_OK) {
+        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return 1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *sid = (const char *)sqlite3_column_text(st, 1);
+        const char *status = (const char *)sqlite3_column_text(st, 4);
+
+        for (i = 0; i < 16; i++) {
+            const unsigned char *v = sqlite3_column_text(st, i);
+            const unsigned char *c;
+
+            if (i) {
+                xgb_buf_put(&out, "|", 1);
+            }
+            /* x2golistsessions deletes every space and turns '*' into
+             * a space */
+            for (c = v; c && *c; c++) {
+                if (*c != ' ') {
+                    xgb_buf_put(&out, *c == '*' ? " " : (const char *)c, 1);
+                }
+            }
+        }
+        xgb_buf_put(&out, "\n", 1);
+        if (sid && status && state_contradicts(u->name, sid, status)) {
+            contradiction = 1;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (rc != SQLITE_DONE || out.failed) {
+        xgb_buf_free(&out);
+        return 1;
+    }
+    if (contradiction) {
+        xgb_buf_free(&out);
+        return NEEDS_X2GO_TOOL;
+    }
+    if (out.len) {
+        fwrite(out.d, 1, out.len, stdout);
+    }
+    xgb_buf_free(&out);
+    return 0;
+}
+
+static int servers_from_db(const agent_user_t *u, void *baton)
+{
+    sqlite3 *db;
+    sqlite3_stmt *st = NULL;
+    int rc;
+
+    (void)u;
+    (void)baton;
+    db = open_db();
+    if (!db) {
+        return 1;
+    }
+    if (sqlite3_prepare_v2(db, servers_sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        printf("%s %d\n", (const char *)sqlite3_column_text(st, 0),
+               sqlite3_column_int(st, 1));
+    }
+    if (rc != SQLITE_DONE) {
+        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return rc == SQLITE_DONE ? 0 : 1;
+}
+
+/* Run an x2goserver program as the user; its stdout is the answer. */
+static int x2go_tool(const agent_user_t *u, const char *const *argv,
+                     xgb_buf_t *out, xgb_buf_t *err)
+{
+    xgb_buf_t terr = XGB_BUF_INIT;
+    int rc;
+
+    if (access(argv[0], X_OK) != 0) {
+        xgb_buf_puts(err, argv[0]);
+        xgb_buf_puts(err, " is not installed");
+        return XGB_AGENT_EXIT_TASK;
+    }
+    rc = agent_run_as_user(u, argv, out, &terr);
+    if (rc != 0) {
+        xgb_buf_puts(err, argv[0]);
+        xgb_buf_puts(err, " failed");
+        if (terr.len) {
+            xgb_buf_puts(err, ": ");
+            xgb_buf_put(err, terr.d, terr.len);
+        }
+        xgb_buf_free(&terr);
+        return XGB_AGENT_EXIT_FAILED;
+    }
+    xgb_buf_free(&terr);
+    return XGB_AGENT_EXIT_OK;
+}
+
+/* A DB child's failure, for the caller's message. */
+static int db_failed(int rc, xgb_buf_t *cerr, xgb_buf_t *err)
+{
+    xgb_buf_puts(err, "reading the session DB failed");
+    if (cerr->len) {
+        xgb_buf_puts(err, ": ");
+        xgb_buf_put(err, cerr->d, cerr->len);
+    }
+    xgb_buf_free(cerr);
+    (void)rc;
+    return XGB_AGENT_EXIT_FAILED;
+}
+
+int agent_listsessions(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
+{
+    static const char *const argv[] = { X2GOLISTSESSIONS, "--all-servers",
+                                        NULL };
+    xgb_buf_t cerr = XGB_BUF_INIT;
+    int rc;
+
+    if (use_sqlite()) {
+        rc = agent_as_user(u, AGENT_WITH_DB_GROUP, list_from_db, NULL, out,
+                           &cerr);
+        if (rc == 0) {
+            xgb_buf_free(&cerr);
+            return XGB_AGENT_EXIT_OK;
+        }
+        xgb_buf_free(out);
+        if (rc != NEEDS_X2GO_TOOL) {
+            return db_failed(rc, &cerr, err);
+        }
+        xgb_buf_free(&cerr);
+    }
+    return x2go_tool(u, argv, out, err);
+}
+
+int agent_getservers(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
+{
+    static const char *const argv[] = { X2GOGETSERVERS, NULL };
+    xgb_buf_t cerr = XGB_BUF_INIT;
+    int rc;
+
+    if (use_sqlite()) {
+        rc = agent_as_user(u, AGENT_WITH_DB_GROUP, servers_from_db, NULL,
+                           out, &cerr);
+        if (rc != 0) {
+            xgb_buf_free(out);
+            return db_failed(rc, &cerr, err);
+        }
+        xgb_buf_free(&cerr);
+        return XGB_AGENT_EXIT_OK;
+    }
+    rc = x2go_tool(u, argv, out, err);
+    /* x2gogetservers ends without a newline */
+    if (rc == XGB_AGENT_EXIT_OK && out->len && out->d[out->len - 1] != '\n') {
+        xgb_buf_put(out, "\n", 1);
+    }
+    return rc;
+}
+
+typedef struct {
+    char *host;
+    long count;
+    long percent;
+} busy_t;
+
+static int busy_cmp(const void *a, const void *b)
+{
+    const busy_t *x = a, *y = b;
+
+    if (x->percent != y->percent) {
+        return x->percent < y->percent ? -1 : 1;
+    }
+    return strcmp(x->host, y->host);
+}
+
+int agent_busy_from_servers(const char *servers, xgb_buf_t *out)
+{
+    busy_t *v = NULL;
+    size_t n = 0, i;
+    long total = 0;
+    const char *line = servers, *eol;
+    char host[256], rest;
+    long count;
+    int ok = 0;
+
+    while (line && *line) {
+        char tmp[512];
+        size_t len;
+
+        eol = strchr(line, '\n');
+        len = eol ? (size_t)(eol - line) : strlen(line);
+        if (len > 0 && len < sizeof(tmp)) {
+            memcpy(tmp, line, len);
+            tmp[len] = '\0';
+            if (sscanf(tmp, "%255s %ld %c", host, &count, &rest) == 2
+                && count >= 0) {
+                busy_t *nv = realloc(v, (n + 1) * sizeof(*v));
+
+                if (!nv) {
+                    goto done;
+                }
+                v = nv;
+                v[n].host = strdup(host);
+                v[n].count = count;
+                if (!v[n].host) {
+                    goto done;
+                }
+                total += count;
+                n++;
+            }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    /* upstream divides by the total and dies when it is zero */
+    for (i = 0; i < n; i++) {
+        v[i].percent = total ? v[i].count * 100 / total : 0;
+    }
+    qsort(v, n, sizeof(*v), busy_cmp);
+    for (i = 0; i < n; i++) {
+        char l[300];
+
+        snprintf(l, sizeof(l), "%ld:%s\n", v[i].percent, v[i].host);
+        xgb_buf_puts(out, l);
+    }
+    if (n == 0) {
+        xgb_buf_put(out, "\n", 1);
+    }
+    ok = !out->failed;
+done:
+    for (i = 0; i < n; i++) {
+        free(v[i].host);
+    }
+    free(v);
+    return ok ? 0 : -1;
+}
+
+int agent_findbusyservers(const agent_user_t *u, xgb_buf_t *out,
+                          xgb_buf_t *err)
+{
+    xgb_buf_t servers = XGB_BUF_INIT;
+    char *text;
+    int rc;
+
+    rc = agent_getservers(u, &servers, err);
+    if (rc != XGB_AGENT_EXIT_OK) {
+        xgb_buf_free(&servers);
+        return rc;
+    }
+    text = xgb_buf_detach(&servers);
+    if (!text || agent_busy_from_servers(text, out) != 0) {
+        free(text);
+        xgb_buf_puts(err, "out of memory");
+        return XGB_AGENT_EXIT_INTERNAL;
+    }
+    free(text);
+    return XGB_AGENT_EXIT_OK;
+}
+
+typedef struct {
+    const char *sid;
+    int terminate;
+} change_t;
+
+/* In the child: a session whose NX agent runs is suspended or terminated
+ * by x2goserver's own programs, which signal the agent and then set the
+ * status; one without a live agent state (x2goserver cleaned it up, or
+ * it never had one) only gets its status changed, as upstream's agent
+ * always does. */
+static int change_session(const agent_user_t *u, void *baton)
+{
+    change_t *c = baton;
+    const char *argv[4];
+
+    if (c->terminate) {
+        argv[0] = X2GOTERMINATE;
+        argv[1] = c->sid;
+        argv[2] = NULL;
+    }
+    else if (state_in(u->name, c->sid, running_states)) {
+        argv[0] = X2GOSUSPEND;
+        argv[1] = c->sid;
+        argv[2] = NULL;
+    }
+    else {
+        argv[0] = X2GOCHANGESTATUS;
+        argv[1] = "S";
+        argv[2] = c->sid;
+        argv[3] = NULL;
+    }
+    execv(argv[0], (char *const *)argv);
+    fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+    return 127;
+}
+
+static int change(const agent_user_t *u, const char *sid, int terminate,
+                  xgb_buf_t *err)
+{
+    xgb_buf_t cout = XGB_BUF_INIT, cerr = XGB_BUF_INIT;
+    change_t c = { sid, terminate };
+    int rc;
+
+    rc = agent_as_user(u, 0, change_session, &c, &cout, &cerr);
+    xgb_buf_free(&cout);
+    if (rc != 0) {
+        xgb_buf_puts(err, terminate ? "terminating" : "suspending");
+        xgb_buf_puts(err, " the session failed");
+        if (cerr.len) {
+            xgb_buf_puts(err, ": ");
+            xgb_buf_put(err, cerr.d, cerr.len);
+        }
+        xgb_buf_free(&cerr);
+        return XGB_AGENT_EXIT_FAILED;
+    }
+    xgb_buf_free(&cerr);
+    return XGB_AGENT_EXIT_OK;
+}
+
+int agent_suspendsession(const agent_user_t *u, const char *sid,
+                         xgb_buf_t *err)
+{
+    return change(u, sid, 0, err);
+}
+
+int agent_terminatesession(const agent_user_t *u, const char *sid,
+                           xgb_buf_t *err)
+{
+    return change(u, sid, 1, err);
+}
