@@ -11,7 +11,9 @@
  * Adding and removing lock the directory, so that two brokers' calls do
  * not interleave.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -7,7 +7,9 @@
  * its own configuration, log in its own way and print "unable to resolve
  * host" on stderr in containers, which brokers take for a failure.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>

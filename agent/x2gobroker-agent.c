@@ -14,7 +14,9 @@
  * on stderr, nothing on stdout, and an exit status per kind of failure.
  * Every task is logged to syslog (authpriv) with caller, user and outcome.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -235,7 +235,8 @@ int xgb_keyline_parse(const char *line, xgb_keyline_t *kl, const char **err)
     type = p;
     end = strchr(type, ' ');
     if (!end || !xgb_sshkey_type_known(type, end - type)) {
-        *err = "unknown key type";
+        *err = end || !xgb_sshkey_type_known(type, strlen(type))
+               ? "unknown key type" : "key line without key data";
         xgb_keyline_free(kl);
         return -1;
     }
