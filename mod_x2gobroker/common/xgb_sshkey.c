@@ -515,11 +515,15 @@ static const char *blob_from_openssh(const char *data, xgb_buf_t *b,
     xgb_rbuf_t r, rb;
 
     begin = strstr(data, OPENSSH_BEGIN);
+    /* the END marker is looked for after the BEGIN marker: the dashes of
+     * the two may overlap ("...KEY-----END ..."), found by fuzzing */
+    if (begin) {
+        begin += strlen(OPENSSH_BEGIN);
+    }
     end = begin ? strstr(begin, OPENSSH_END) : NULL;
     if (!begin || !end) {
         return "truncated OpenSSH key";
     }
-    begin += strlen(OPENSSH_BEGIN);
     raw = b64_decode_lines(begin, end - begin, &rawlen);
     if (!raw) {
         return "OpenSSH key is not valid base64";

@@ -196,6 +196,24 @@ START_TEST(base64_strict)
 }
 END_TEST
 
+/* Found by fuzz-keyline: the dashes of the BEGIN and END markers may
+ * overlap; END must be looked for after BEGIN. */
+START_TEST(overlapping_armour)
+{
+    static const char text[] =
+        "-----BEGIN OPENSSH PRIVATE KEY-----END OPENSSH PRIVATE KEY-----"
+        "UAAAAEbm9uZQAAAAAAAAABAAAAMwAA\n";
+    xgb_buf_t blob = XGB_BUF_INIT;
+    char type[XGB_KEYTYPE_MAX + 1];
+    const char *err = NULL;
+
+    ck_assert_int_eq(xgb_sshkey_blob_from_private(text, strlen(text), &blob,
+                                                  type, &err), -1);
+    ck_assert_str_eq(err, "truncated OpenSSH key");
+    xgb_buf_free(&blob);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sshkey");
@@ -208,6 +226,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, refused_lines);
     tcase_add_test(tc, overlong_line);
     tcase_add_test(tc, base64_strict);
+    tcase_add_test(tc, overlapping_armour);
     suite_add_tcase(s, tc);
     return s;
 }
