@@ -200,6 +200,7 @@ int main(int argc, char **argv)
     const char *orig, *conn, *why;
     char *const *args;
     agent_user_t u = { 0 };
+    static char home[4096];
     struct passwd *pw;
     int nargs, i;
 
@@ -298,10 +299,16 @@ int main(int argc, char **argv)
             return refuse(XGB_AGENT_EXIT_USER, "user %s has no home "
                           "directory", req.user);
         }
-        u.name = strdup(pw->pw_name);
+        /* the passwd entry is static: keep what the task needs */
+        if (strlen(pw->pw_dir) >= sizeof(home)) {
+            return refuse(XGB_AGENT_EXIT_USER, "user %s: home directory "
+                          "path too long", req.user);
+        }
+        strcpy(home, pw->pw_dir);
+        u.name = req.user;
         u.uid = pw->pw_uid;
         u.gid = pw->pw_gid;
-        u.home = strdup(pw->pw_dir);
+        u.home = home;
         if (!strcmp(cmd.task, "suspendsession")
             || !strcmp(cmd.task, "terminatesession")) {
             if (!xgb_valid_session_id(args[0], u.name)) {

@@ -93,7 +93,10 @@ typedef struct xgb_ssh_conn xgb_ssh_conn_t;
  *             OpenSSH, RSA needs ssh-rsa re-enabled there with libssh2
  *             1.10); copied, and the copy wiped after authentication
  * known_hosts path of the OpenSSH known_hosts file; a missing file is an
- *             empty one; lines libssh2 cannot parse are skipped
+ *             empty one; lines libssh2 cannot parse and marker lines
+ *             (@cert-authority, @revoked) are skipped; a file that
+ *             exists but cannot be read refuses the host under every
+ *             policy (a changed key could not be told from a new one)
  * policy      for a host key known_hosts does not list
  *
  * Returns XGB_SSH_OK and *conn, or another status (also in
