@@ -3,8 +3,10 @@
  *
  * Life cycle:
  *   pre_config   register the cookie-store mutex type
+ *   (parsing)    X2GoBrokerSSHKeyFile keys are read, as root
  *   post_config  load every session-profile file (a broken one stops
- *                httpd), create the cookie stores in shared memory
+ *                httpd), read the broker account's default keys, create
+ *                the cookie stores in shared memory
  *   child_init   per-child mutexes, attach to the cookie-store mutexes
  *   handler      "x2gobroker" (mod_x2gobroker_handler.c)
  * The core library (core/, no httpd headers) logs through a callback that
@@ -36,6 +38,7 @@ static void core_log(const char *file, int line, int level, const char *msg,
 static int x2gobroker_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                                  apr_pool_t *ptemp)
 {
+    x2gobroker_pubkeys_pre_config(pconf);
     return x2gobroker_cookies_pre_config(pconf);
 }
 
@@ -53,6 +56,7 @@ static int x2gobroker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (rc != OK) {
         return rc;
     }
+    x2gobroker_pubkeys_post_config(pconf, s);
     return x2gobroker_cookies_post_config(pconf, ptemp, s);
 }
 

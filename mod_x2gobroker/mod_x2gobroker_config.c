@@ -101,7 +101,7 @@ void *x2gobroker_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(max_body);
     MERGE_INT(portscan_timeout);
     MERGE_PTR(cookies);
-    MERGE_PTR(ssh_key_files);
+    MERGE_PTR(ssh_keys);
     MERGE_PTR(daemon_user);
     MERGE_PTR(agent_cmd);
     return m;
@@ -309,13 +309,17 @@ static const char *add_ssh_key_file(cmd_parms *cmd, void *cfg,
     const char *path;
     const char *err = server_path(cmd, arg, &path);
 
-    if (err) {
-        return err;
-    }
-    if (!c->ssh_key_files) {
-        c->ssh_key_files = apr_array_make(cmd->pool, 4, sizeof(char *));
-    }
-    APR_ARRAY_PUSH(c->ssh_key_files, const char *) = path;
+    return err ? err : x2gobroker_pubkeys_add_file(cmd, &c->ssh_keys, path);
+}
+
+static const char *set_daemon_user(cmd_parms *cmd, void *cfg,
+                                   const char *arg)
+{
+    x2gobroker_cfg *c = cfg;
+
+    c->daemon_user = arg;
+    /* its default keys are read at start-up, while we are root */
+    x2gobroker_pubkeys_note_user(cmd, arg);
     return NULL;
 }
 
@@ -486,10 +490,11 @@ const command_rec x2gobroker_cmds[] = {
                   "dbd for PostgreSQL via mod_dbd; needs a restart"),
     AP_INIT_TAKE1("X2GoBrokerSSHKeyFile", add_ssh_key_file, NULL, CTX,
                   "Broker private key whose public half pubkeys/ serves "
-                  "(repeatable)"),
-    STR("X2GoBrokerDaemonUser", daemon_user,
-        "Broker account named in pubkeys/ lines (default "
-        XGB_DEFAULT_DAEMON_USER ")"),
+                  "(repeatable; read at start-up, a restart rereads it)"),
+    AP_INIT_TAKE1("X2GoBrokerDaemonUser", set_daemon_user, NULL, CTX,
+                  "Broker account named in pubkeys/ lines, whose "
+                  "~/.ssh/id_* are the default keys (default "
+                  XGB_DEFAULT_DAEMON_USER "; read at start-up)"),
     AP_INIT_TAKE1("X2GoBrokerAgentCmd", set_path_slot, OFF(agent_cmd), CTX,
                   "Agent path in pubkeys/ forced commands (default "
                   XGB_DEFAULT_AGENT_CMD ")"),

@@ -93,7 +93,9 @@ typedef struct {
     apr_off_t max_body;
     apr_interval_time_t portscan_timeout;
     x2gobroker_cookie_src *cookies;
-    apr_array_header_t *ssh_key_files;   /* const char * */
+    /* "<type> <base64>" of each X2GoBrokerSSHKeyFile, read when the
+     * directive is parsed (as root): children need no access to keys */
+    apr_array_header_t *ssh_keys;        /* const char * */
     const char *daemon_user;
     const char *agent_cmd;
 } x2gobroker_cfg;
@@ -191,5 +193,11 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
 
 /* mod_x2gobroker_pubkeys.c */
 int x2gobroker_pubkeys_handler(request_rec *r, const x2gobroker_cfg *c);
+const char *x2gobroker_pubkeys_add_file(cmd_parms *cmd,
+                                        apr_array_header_t **keys,
+                                        const char *path);
+void x2gobroker_pubkeys_note_user(cmd_parms *cmd, const char *user);
+void x2gobroker_pubkeys_pre_config(apr_pool_t *pconf);
+void x2gobroker_pubkeys_post_config(apr_pool_t *pconf, server_rec *s);
 
 #endif

@@ -3,9 +3,16 @@
  * keys as authorized_keys lines with the agent as forced command, for
  * x2gobroker-pubkeyauthorizer on the X2Go servers.  No authentication:
  * public keys are public.
+ *
+ * The keys are private key files that only root and the broker account
+ * may read, so they are read while httpd is still root, like mod_ssl's:
+ * X2GoBrokerSSHKeyFile when its directive is parsed, the broker
+ * account's default ~/.ssh/id_* in post_config.  A restart (graceful
+ * too) reads them again; the children never open a key file.
  */
 #include <pwd.h>
 
+#include "apr_hash.h"
 #include "apr_strings.h"
 
 #include "httpd.h"
@@ -14,6 +21,45 @@
 
 #include "mod_x2gobroker_private.h"
 #include "xgb_pubkeys.h"
+
+/* Accounts named by X2GoBrokerDaemonUser in this configuration, plus the
+ * default one; and, from post_config on, account -> its default keys
+ * (apr_array_header_t of "<type> <base64>").  Both live in pconf and are
+ * made anew for every configuration generation. */
+static apr_array_header_t *daemon_users;
+static apr_hash_t *default_keys;
+
+void x2gobroker_pubkeys_pre_config(apr_pool_t *pconf)
+{
+    daemon_users = apr_array_make(pconf, 2, sizeof(const char *));
+    APR_ARRAY_PUSH(daemon_users, const char *) = XGB_DEFAULT_DAEMON_USER;
+    default_keys = NULL;
+}
+
+void x2gobroker_pubkeys_note_user(cmd_parms *cmd, const char *user)
+{
+    APR_ARRAY_PUSH(daemon_users, const char *) =
+        apr_pstrdup(cmd->pool, user);
+}
+
+const char *x2gobroker_pubkeys_add_file(cmd_parms *cmd,
+                                        apr_array_header_t **keys,
+                                        const char *path)
+{
+    const char *line, *err;
+
+    /* a key named explicitly that cannot be used stops httpd: serving
+     * fewer keys than configured would lock the broker out later */
+    if (xgb_pubkey_from_file(cmd->pool, path, &line, &err) != APR_SUCCESS) {
+        return apr_psprintf(cmd->pool, "%s %s: %s", cmd->cmd->name, path,
+                            err ? err : "cannot read the key");
+    }
+    if (!*keys) {
+        *keys = apr_array_make(cmd->pool, 2, sizeof(const char *));
+    }
+    APR_ARRAY_PUSH(*keys, const char *) = line;
+    return NULL;
+}
 
 static const char *home_dir(apr_pool_t *p, const char *user)
 {
@@ -26,39 +72,46 @@ static const char *home_dir(apr_pool_t *p, const char *user)
     return apr_pstrdup(p, pw.pw_dir);
 }
 
-/* Broker key files: the configured ones, else the broker account's
- * usual ones (missing files are skipped by the renderer). */
-static apr_array_header_t *key_files(request_rec *r, const x2gobroker_cfg *c,
-                                     const char *user)
+void x2gobroker_pubkeys_post_config(apr_pool_t *pconf, server_rec *s)
 {
     static const char *const names[] = { "id_rsa", "id_dsa", "id_ecdsa",
                                          "id_ed25519", NULL };
-    apr_array_header_t *files;
-    const char *home;
-    const char *const *n;
+    int i;
 
-    if (c->ssh_key_files) {
-        return c->ssh_key_files;
+    default_keys = apr_hash_make(pconf);
+    for (i = 0; i < daemon_users->nelts; i++) {
+        const char *user = APR_ARRAY_IDX(daemon_users, i, const char *);
+        apr_array_header_t *files = apr_array_make(pconf, 4, sizeof(char *));
+        const char *home;
+        const char *const *n;
+
+        if (apr_hash_get(default_keys, user, APR_HASH_KEY_STRING)) {
+            continue;
+        }
+        home = home_dir(pconf, user);
+        for (n = names; home && *n; n++) {
+            APR_ARRAY_PUSH(files, const char *) =
+                apr_pstrcat(pconf, home, "/.ssh/", *n, NULL);
+        }
+        apr_hash_set(default_keys, user, APR_HASH_KEY_STRING,
+                     xgb_pubkeys_load(pconf, files));
     }
-    files = apr_array_make(r->pool, 4, sizeof(char *));
-    home = home_dir(r->pool, user);
-    for (n = names; home && *n; n++) {
-        APR_ARRAY_PUSH(files, const char *) =
-            apr_pstrcat(r->pool, home, "/.ssh/", *n, NULL);
-    }
-    return files;
 }
 
 int x2gobroker_pubkeys_handler(request_rec *r, const x2gobroker_cfg *c)
 {
     const char *user = c->daemon_user ? c->daemon_user
                                       : XGB_DEFAULT_DAEMON_USER;
+    const apr_array_header_t *keys = c->ssh_keys;
     const char *body;
 
     if (!x2gobroker_method_ok(r, c, 0)) {
         return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
     }
-    body = xgb_pubkeys_render(r->pool, key_files(r, c, user),
+    if (!keys) {
+        keys = apr_hash_get(default_keys, user, APR_HASH_KEY_STRING);
+    }
+    body = xgb_pubkeys_render(r->pool, keys,
                               c->agent_cmd ? c->agent_cmd
                                            : XGB_DEFAULT_AGENT_CMD,
                               user, x2gobroker_fqdn);

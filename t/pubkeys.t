@@ -12,8 +12,9 @@ use Apache::Test qw(-withtestmore);
 use Socket qw(AF_INET);
 use Sys::Hostname ();
 use X2GoBTest;
+use X2GoBTest::Httpd;
 
-plan tests => 21, need 'x2gobroker',
+plan tests => 25, need 'x2gobroker',
     { 'keys from t/run-suite' => sub { have_env()
         && -f scratch() . '/keys/id_ed25519.pub' } };
 
@@ -65,25 +66,45 @@ is($res->code, 405, 'POST /pubkeys/: 405');
 $res = xgb_request('GET', '/xgb-pubkeys/pubkeys/?user=x&password=y');
 is($res->content, $want, 'query string ignored, no authentication');
 
-# another daemon user and agent command; a missing key file is skipped
+# another daemon user and agent command
 $res = xgb_request('GET', '/xgb-pubkeys2/pubkeys/');
 is($res->code, 200, 'second configuration: 200');
 is($res->content, qq{command="/opt/x2go/bin/agent",$OPTS $RSA brokeracct\@$FQDN\n},
-   'X2GoBrokerDaemonUser and X2GoBrokerAgentCmd used, missing key skipped');
+   'X2GoBrokerDaemonUser and X2GoBrokerAgentCmd used');
 
-# no keys configured and none in ~x2gobroker/.ssh: an empty answer
-my $home = (getpwnam('x2gobroker'))[7];
-SKIP: {
-    skip 'x2gobroker account has keys in ~/.ssh', 2
-        if $home && grep { -f "$home/.ssh/$_" } qw(id_rsa id_dsa id_ecdsa id_ed25519);
-    $res = xgb_request('GET', '/x2gobroker/pubkeys/');
-    is($res->code, 200, 'no keys: 200');
-    is($res->content, '', 'no keys: empty body');
-}
+# no X2GoBrokerSSHKeyFile: the broker account's own keys, read at
+# start-up although only root and the account may read them
+my $KEYS = scratch() . '/keyhome/.ssh';
+my ($kt, $kb) = split ' ', slurp("$KEYS/id_ed25519.pub");
+$res = xgb_request('GET', '/xgb-pubkeys3/pubkeys/');
+is($res->content, qq{command="/usr/lib/x2go/x2gobroker-agent",$OPTS $kt $kb x2gbkeys\@$FQDN\n},
+   "default keys: the account's ~/.ssh/id_ed25519");
+is(sprintf('%04o', (stat "$KEYS/id_ed25519")[2] & 07777), '0600',
+   'default key: a 0600 file of the account');
 
-# the key files stay private: the response does not depend on them
-# being world-readable, and the server did not change their mode
+# an account without keys: an empty answer
+$res = xgb_request('GET', '/xgb-pubkeys4/pubkeys/');
+is($res->code, 200, 'no keys: 200');
+is($res->content, '', 'no keys: empty body');
+
+# the key files stay private: www-data cannot read them at all, the
+# server read them as root at start-up and did not change their mode
 my $mode = (stat(scratch() . '/keys/id_rsa'))[2] & 07777;
-is(sprintf('%04o', $mode), '0640', 'key file mode unchanged');
+is(sprintf('%04o', $mode), '0600', 'key file mode unchanged');
+
+# a configured key file that is missing stops httpd, naming the file
+my $dir = t_dir();
+my $keys = scratch() . '/keys';
+my $h = X2GoBTest::Httpd->new(name => 'pubkeys-missing', conf => <<"CONF");
+<Location /xgb>
+    SetHandler x2gobroker
+    X2GoBrokerSessionProfiles $dir/data/profiles.conf
+    X2GoBrokerSSHKeyFile $keys/no-such-key
+</Location>
+CONF
+my ($ok, $out) = $h->start;
+ok(!$ok, 'a missing X2GoBrokerSSHKeyFile: httpd does not start');
+like($out, qr{X2GoBrokerSSHKeyFile \Q$keys\E/no-such-key: cannot stat},
+     'and says which file and why');
 unlike(error_log_since(0), qr/PRIVATE KEY-----|^[A-Za-z0-9+\/]{70}$/m,
        'no key material in the error_log');

@@ -129,8 +129,36 @@ static const char *quote_command(apr_pool_t *p, const char *cmd)
     return out;
 }
 
+apr_array_header_t *xgb_pubkeys_load(apr_pool_t *p,
+                                     const apr_array_header_t *keyfiles)
+{
+    apr_array_header_t *lines = apr_array_make(p, 4, sizeof(const char *));
+    int i;
+
+    for (i = 0; keyfiles && i < keyfiles->nelts; i++) {
+        const char *path = APR_ARRAY_IDX(keyfiles, i, const char *);
+        const char *line, *err;
+        apr_status_t rv;
+
+        if (!path || !*path) {
+            continue;
+        }
+        rv = xgb_pubkey_from_file(p, path, &line, &err);
+        if (APR_STATUS_IS_ENOENT(rv)) {
+            continue;
+        }
+        if (rv != APR_SUCCESS) {
+            XGB_LOG(XGB_LOG_WARNING, "pubkeys: skipping %s: %s (%d)", path,
+                    err ? err : "error", rv);
+            continue;
+        }
+        APR_ARRAY_PUSH(lines, const char *) = line;
+    }
+    return lines;
+}
+
 const char *xgb_pubkeys_render(apr_pool_t *p,
-                               const apr_array_header_t *keyfiles,
+                               const apr_array_header_t *keys,
                                const char *agent_cmd,
                                const char *daemon_user, const char *fqdn)
 {
@@ -154,26 +182,10 @@ const char *xgb_pubkeys_render(apr_pool_t *p,
                          "no-agent-forwarding,no-pty ", NULL);
     suffix = apr_pstrcat(p, " ", daemon_user, "@", fqdn, "\n", NULL);
     parts = apr_array_make(p, 4, sizeof(const char *));
-
-    for (i = 0; keyfiles && i < keyfiles->nelts; i++) {
-        const char *path = APR_ARRAY_IDX(keyfiles, i, const char *);
-        const char *line, *err;
-        apr_status_t rv;
-
-        if (!path || !*path) {
-            continue;
-        }
-        rv = xgb_pubkey_from_file(p, path, &line, &err);
-        if (APR_STATUS_IS_ENOENT(rv)) {
-            continue;
-        }
-        if (rv != APR_SUCCESS) {
-            XGB_LOG(XGB_LOG_WARNING, "pubkeys: skipping %s: %s (%d)", path,
-                    err ? err : "error", rv);
-            continue;
-        }
+    for (i = 0; keys && i < keys->nelts; i++) {
         APR_ARRAY_PUSH(parts, const char *) = prefix;
-        APR_ARRAY_PUSH(parts, const char *) = line;
+        APR_ARRAY_PUSH(parts, const char *) =
+            APR_ARRAY_IDX(keys, i, const char *);
         APR_ARRAY_PUSH(parts, const char *) = suffix;
     }
     return apr_array_pstrcat(p, parts, '\0');

@@ -12,26 +12,32 @@
 /**
  * Render the /pubkeys/ body.
  *
- * @param keyfiles    paths (const char *) of PRIVATE key files, in output
- *                    order (the reference: ~/.ssh/id_rsa, then id_dsa)
+ * @param keys        public keys ("<type> <base64>", const char *) in
+ *                    output order, as xgb_pubkeys_load() or
+ *                    xgb_pubkey_from_file() give them
  * @param agent_cmd   forced command (X2GOBROKER_AGENT_CMD)
  * @param daemon_user, fqdn  the comment is <daemon_user>@<fqdn>
- * @return one line per usable key:
+ * @return one line per key:
  *   command="<agent_cmd>",no-port-forwarding,no-X11-forwarding,
  *   no-agent-forwarding,no-pty <type> <base64> <daemon_user>@<fqdn>\n
  *   ("" if there is none); NULL if agent_cmd, daemon_user or fqdn is
  *   missing or holds control characters (they would break the line).
- *
+ */
+const char *xgb_pubkeys_render(apr_pool_t *p,
+                               const apr_array_header_t *keys,
+                               const char *agent_cmd,
+                               const char *daemon_user, const char *fqdn);
+
+/**
+ * The public keys of private key files (paths, const char *), in order.
  * The public key is derived from the private key, as the reference does.
  * Understood: PEM (traditional RSA/DSA/EC and unencrypted PKCS#8, also
  * Ed25519) and OpenSSH's own format, whose public key is readable even
  * when the private part is encrypted.  Missing files are skipped silently,
- * unreadable or unparsable ones with a warning.  Thread-safe.
+ * unreadable or unparsable ones with a warning.
  */
-const char *xgb_pubkeys_render(apr_pool_t *p,
-                               const apr_array_header_t *keyfiles,
-                               const char *agent_cmd,
-                               const char *daemon_user, const char *fqdn);
+apr_array_header_t *xgb_pubkeys_load(apr_pool_t *p,
+                                     const apr_array_header_t *keyfiles);
 
 /**
  * The SSH public key of one private key file as "<type> <base64>" in

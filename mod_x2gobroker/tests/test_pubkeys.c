@@ -416,9 +416,18 @@ static apr_array_header_t *files(const char *first, ...)
     return a;
 }
 
+/* The body for these key files, loaded as post_config does. */
+static const char *render_files(apr_pool_t *p, apr_array_header_t *f,
+                                const char *cmd, const char *user,
+                                const char *fqdn)
+{
+    return xgb_pubkeys_render(p, p ? xgb_pubkeys_load(p, f) : NULL, cmd,
+                              user, fqdn);
+}
+
 START_TEST(render_reference_layout)
 {
-    const char *body = xgb_pubkeys_render(tp, files("rsa_pem", "dsa_pem",
+    const char *body = render_files(tp, files("rsa_pem", "dsa_pem",
                                                     NULL),
                                           "/usr/lib/x2go/x2gobroker-agent",
                                           "x2gobroker", "broker.example.org");
@@ -437,7 +446,7 @@ START_TEST(render_skips)
 
     /* missing: silently; garbage: with a warning */
     write_file("junk", "junk\n", 5);
-    body = xgb_pubkeys_render(tp, files("missing_1", "ed25519", "", "junk",
+    body = render_files(tp, files("missing_1", "ed25519", "", "junk",
                                         NULL),
                               "/a", "u", "h");
     ck_assert_str_eq(body, apr_pstrcat(tp, "command=\"/a\"" OPTS,
@@ -446,11 +455,11 @@ START_TEST(render_skips)
     ck_assert_ptr_nonnull(strstr(xgb_test_last_log, "/junk: "));
 
     xgb_test_last_log[0] = '\0';
-    body = xgb_pubkeys_render(tp, files("missing_1", "missing_2", NULL),
+    body = render_files(tp, files("missing_1", "missing_2", NULL),
                               "/a", "u", "h");
     ck_assert_str_eq(body, "");
     ck_assert_str_eq(xgb_test_last_log, "");
-    ck_assert_str_eq(xgb_pubkeys_render(tp, NULL, "/a", "u", "h"), "");
+    ck_assert_str_eq(render_files(tp, NULL, "/a", "u", "h"), "");
 }
 END_TEST
 
@@ -459,15 +468,15 @@ START_TEST(render_bad_arguments)
     apr_array_header_t *f = files("ed25519", NULL);
     const char *body;
 
-    ck_assert_ptr_null(xgb_pubkeys_render(tp, f, NULL, "u", "h"));
-    ck_assert_ptr_null(xgb_pubkeys_render(tp, f, "/a", "", "h"));
-    ck_assert_ptr_null(xgb_pubkeys_render(tp, f, "/a", "u", NULL));
-    ck_assert_ptr_null(xgb_pubkeys_render(tp, f, "/a\nssh-rsa AAAA", "u",
+    ck_assert_ptr_null(render_files(tp, f, NULL, "u", "h"));
+    ck_assert_ptr_null(render_files(tp, f, "/a", "", "h"));
+    ck_assert_ptr_null(render_files(tp, f, "/a", "u", NULL));
+    ck_assert_ptr_null(render_files(tp, f, "/a\nssh-rsa AAAA", "u",
                                           "h"));
-    ck_assert_ptr_null(xgb_pubkeys_render(tp, f, "/a", "u\n", "h"));
-    ck_assert_ptr_null(xgb_pubkeys_render(NULL, f, "/a", "u", "h"));
+    ck_assert_ptr_null(render_files(tp, f, "/a", "u\n", "h"));
+    ck_assert_ptr_null(render_files(NULL, f, "/a", "u", "h"));
     /* a quote in the command is escaped for sshd */
-    body = xgb_pubkeys_render(tp, f, "/a \"b\"", "u", "h");
+    body = render_files(tp, f, "/a \"b\"", "u", "h");
     ck_assert_str_eq(body, apr_pstrcat(tp, "command=\"/a \\\"b\\\"\"" OPTS,
                                        expected("ed25519"), " u@h\n", NULL));
 }
