@@ -333,6 +333,34 @@ sub reference_broker
     return $b;
 }
 
+# The prefix of a command that runs on the "broker host": as root, in a
+# private mount namespace where $home is mounted over the x2gobroker
+# account's home and host names resolve from /etc/hosts only, so that no
+# DNS query leaves the machine.  The command may daemonize (httpd -k
+# start): the namespace lives as long as its processes.
+sub broker_host_cmd
+{
+    my ($self, $home) = @_;
+    my $realhome = (getpwnam('x2gobroker'))[7] or croak 'no user x2gobroker';
+    my $dir = "$self->{w}/brokerhost";
+    unless (-d $dir) {
+        mkdir $dir or croak "mkdir $dir: $!";
+        chmod 0755, $dir;
+        open my $in, '<', '/etc/nsswitch.conf' or croak "read /etc/nsswitch.conf: $!";
+        my $nss = do { local $/; <$in> };
+        close $in;
+        $nss =~ s/^hosts:.*$/hosts: files/m or $nss .= "hosts: files\n";
+        X2GoLab::RefBroker::_write("$dir/nsswitch.conf", $nss);
+        X2GoLab::RefBroker::_write("$dir/resolv.conf", "nameserver 127.0.0.1\n");
+    }
+    my $setup = 'mount --bind "$1" "$2" && mount --bind "$3" /etc/nsswitch.conf'
+        . ' && { [ ! -f /etc/resolv.conf ] || mount --bind "$4" /etc/resolv.conf; }'
+        . ' && shift 4 && exec "$@"';
+    return ('/usr/bin/unshare', '--mount', '--propagation', 'private', '--',
+            '/bin/sh', '-c', $setup, 'sh', $home, $realhome,
+            "$dir/nsswitch.conf", "$dir/resolv.conf");
+}
+
 package X2GoLab::RefBroker;
 
 # An X2GoReference run the way the lab needs: in a private mount namespace
@@ -375,7 +403,7 @@ sub _prepare_lab
     my $self = shift;
     my $lab = $self->{lab};
     my $dir = $self->{dir};
-    my (undef, undef, $uid, $gid, undef, undef, undef, $realhome) = getpwnam($BROKER_USER)
+    my (undef, undef, $uid, $gid) = getpwnam($BROKER_USER)
         or croak "no user $BROKER_USER";
     my $home = "$dir/home";
     for my $d ($home, "$home/.ssh") {
@@ -388,14 +416,7 @@ sub _prepare_lab
     _install($key, "$home/.ssh/id_ecdsa", 0600, $uid, $gid);
     _install("$key.pub", "$home/.ssh/id_ecdsa.pub", 0644, $uid, $gid);
     _install($lab->env('LAB_KNOWN_HOSTS'), "$home/.ssh/known_hosts", 0644, $uid, $gid);
-
-    open my $in, '<', '/etc/nsswitch.conf' or croak "read /etc/nsswitch.conf: $!";
-    my $nss = do { local $/; <$in> };
-    close $in;
-    $nss =~ s/^hosts:.*$/hosts: files/m or $nss .= "hosts: files\n";
-    _write("$dir/nsswitch.conf", $nss);
-    _write("$dir/resolv.conf", "nameserver 127.0.0.1\n");
-    return ($home, $realhome);
+    return $home;
 }
 
 sub start
@@ -408,16 +429,11 @@ sub start
     }
     croak "the reference broker must run as $BROKER_USER"
         unless ($self->{user} // '') eq $BROKER_USER;
-    my ($home, $realhome) = $self->_prepare_lab;
+    my $home = $self->_prepare_lab;
     $self->{port} ||= X2GoReference::free_port();
     my $dir = $self->{dir};
-    my $setup = 'mount --bind "$1" "$2" && mount --bind "$3" /etc/nsswitch.conf'
-        . ' && { [ ! -f /etc/resolv.conf ] || mount --bind "$4" /etc/resolv.conf; }'
-        . ' && shift 4 && exec "$@"';
     # unshare, sh and setpriv all exec: the child's PID is the broker's
-    my @cmd = ('/usr/bin/unshare', '--mount', '--propagation', 'private', '--',
-               '/bin/sh', '-c', $setup, 'sh', $home, $realhome,
-               "$dir/nsswitch.conf", "$dir/resolv.conf",
+    my @cmd = ($self->{lab}->broker_host_cmd($home),
                '/usr/bin/setpriv', "--reuid=$BROKER_USER", "--regid=$BROKER_USER",
                '--init-groups', '--pdeathsig', 'TERM', '--',
                $X2GoReference::BROKER, '-M', 'HTTP', '-C', "$dir/x2gobroker.conf",
