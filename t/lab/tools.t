@@ -19,7 +19,7 @@ use Time::HiRes qw(time sleep);
 use X2GoLab;
 
 plan skip_all => 'the lab needs root' unless $> == 0;
-plan tests => 26;
+plan tests => 27;
 
 my $build = $ENV{X2GOB_LAB_BUILD} // "$FindBin::Bin/../..";
 my $tools = "$build/tools";
@@ -117,20 +117,28 @@ close $pf;
 ($rc, $out, $err) = run(@BROKER, '/usr/sbin/apache2', '-d', $sr, '-f',
                         "$sr/httpd.conf", '-k', 'start');
 is($rc, 0, 'the broker (httpd with the module) starts') or diag $err;
-my $up = 0;
+# the httpd parent, stopped at the end whatever happens (the pid file
+# goes with the lab's directory)
+# (httpd listens before it detaches and writes its pid file: wait for both)
+my $httpd_pid;
 for (1 .. 100) {
-    last if $up = IO::Socket::INET->new(PeerAddr => $ip0, PeerPort => $port,
-                                        Timeout => 1);
+    if (!$httpd_pid && open my $p, '<', "$sr/run/httpd.pid") {
+        ($httpd_pid) = (<$p> // '') =~ /^(\d+)/;
+    }
+    last if $httpd_pid && IO::Socket::INET->new(PeerAddr => $ip0,
+                                                PeerPort => $port,
+                                                Timeout => 1);
     sleep 0.1;
 }
-END {
-    if ($sr && -f "$sr/run/httpd.pid") {
-        open my $p, '<', "$sr/run/httpd.pid";
-        my $pid = <$p>;
-        kill 'TERM', $pid if $pid && $pid =~ /^(\d+)/;
-        for (1 .. 50) { last unless kill 0, $pid; sleep 0.1 }
-    }
+ok($httpd_pid, 'and answers on the bridge address');
+sub stop_httpd {
+    return unless $httpd_pid;
+    kill 'TERM', $httpd_pid;
+    for (1 .. 100) { last unless kill 0, $httpd_pid; sleep 0.1 }
+    kill 'KILL', $httpd_pid if kill 0, $httpd_pid;
+    $httpd_pid = undef;
 }
+END { stop_httpd() }
 
 # --- a fresh X2Go server --------------------------------------------------
 my $ip2 = $lab->ip(2);
@@ -206,4 +214,5 @@ like(do { local $/; open my $f, '<', $kh2; <$f> // '' },
 ($rc) = run(@TA2);
 is($rc, 0, 'and the next call needs no -A');
 
+stop_httpd();
 $lab->down;
