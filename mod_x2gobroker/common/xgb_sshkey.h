@@ -30,7 +30,8 @@ int xgb_sshkey_type_known(const char *type, size_t len);
 char *xgb_b64_encode(const unsigned char *d, size_t n);
 
 /* Strict base64: only the alphabet, length a multiple of 4, padding only
- * at the end.  NULL if the text is not that. */
+ * at the end, no stray bits before it (one text per byte string).  NULL
+ * if the text is not that. */
 unsigned char *xgb_b64_decode(const char *s, size_t n, size_t *outlen);
 
 /* "SHA256:<base64 without padding>", as ssh-keygen -l prints it. */
