@@ -83,9 +83,19 @@ int agent_as_user(const agent_user_t *u, int flags,
                   int (*fn)(const agent_user_t *u, void *baton),
                   void *baton, xgb_buf_t *out, xgb_buf_t *err);
 
-/* Run argv[0] (an absolute path) as the user through agent_as_user(). */
-int agent_run_as_user(const agent_user_t *u, const char *const *argv,
-                      xgb_buf_t *out, xgb_buf_t *err);
+/**
+ * One step of a task as the user: agent_as_user(), keeping the child's
+ * stdout in *out (dropped when out is NULL).  When the child fails, *err
+ * gets "<what> failed: <its stderr>", folded to one reason.  Returns the
+ * child's exit status, or -1.
+ */
+int agent_step(const agent_user_t *u, int flags,
+               int (*fn)(const agent_user_t *u, void *baton), void *baton,
+               xgb_buf_t *out, const char *what, xgb_buf_t *err);
+
+/* The same for a program: argv[0] (an absolute path) run as the user. */
+int agent_run_step(const agent_user_t *u, const char *const *argv,
+                   xgb_buf_t *out, xgb_buf_t *err);
 
 /* --- agent_sessions.c ------------------------------------------------- */
 

@@ -289,7 +289,6 @@ static int authkey_child(const agent_user_t *u, void *baton)
 static int authkey(const agent_user_t *u, int add, const char *keyline,
                    const char *tmpl, xgb_buf_t *err)
 {
-    xgb_buf_t cout = XGB_BUF_INIT, cerr = XGB_BUF_INIT;
     xgb_keyline_t kl;
     authkey_job_t job;
     const char *why;
@@ -317,21 +316,10 @@ static int authkey(const agent_user_t *u, int add, const char *keyline,
     job.keyline = keyline;
     job.rel = rel;
     job.add = add;
-    rc = agent_as_user(u, 0, authkey_child, &job, &cout, &cerr);
+    rc = agent_step(u, 0, authkey_child, &job, NULL,
+                    add ? "adding the key" : "removing the key", err);
     free(rel);
-    xgb_buf_free(&cout);
-    if (rc != 0) {
-        xgb_buf_puts(err, add ? "adding" : "removing");
-        xgb_buf_puts(err, " the key failed");
-        if (cerr.len) {
-            xgb_buf_puts(err, ": ");
-            xgb_buf_put(err, cerr.d, cerr.len);
-        }
-        xgb_buf_free(&cerr);
-        return XGB_AGENT_EXIT_FAILED;
-    }
-    xgb_buf_free(&cerr);
-    return XGB_AGENT_EXIT_OK;
+    return rc == 0 ? XGB_AGENT_EXIT_OK : XGB_AGENT_EXIT_FAILED;
 }
 
 int agent_addauthkey(const agent_user_t *u, const char *keyline,

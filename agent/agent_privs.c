@@ -208,8 +208,28 @@ static int exec_argv(const agent_user_t *u, void *baton)
     return 127;
 }
 
-int agent_run_as_user(const agent_user_t *u, const char *const *argv,
-                      xgb_buf_t *out, xgb_buf_t *err)
+int agent_step(const agent_user_t *u, int flags,
+               int (*fn)(const agent_user_t *u, void *baton), void *baton,
+               xgb_buf_t *out, const char *what, xgb_buf_t *err)
 {
-    return agent_as_user(u, 0, exec_argv, (void *)argv, out, err);
+    xgb_buf_t cout = XGB_BUF_INIT, cerr = XGB_BUF_INIT;
+    int rc = agent_as_user(u, flags, fn, baton, out ? out : &cout, &cerr);
+
+    if (rc != 0) {
+        xgb_buf_puts(err, what);
+        xgb_buf_puts(err, " failed");
+        if (cerr.len) {
+            xgb_buf_puts(err, ": ");
+            xgb_buf_put(err, cerr.d, cerr.len);
+        }
+    }
+    xgb_buf_free(&cout);
+    xgb_buf_free(&cerr);
+    return rc;
+}
+
+int agent_run_step(const agent_user_t *u, const char *const *argv,
+                   xgb_buf_t *out, xgb_buf_t *err)
+{
+    return agent_step(u, 0, exec_argv, (void *)argv, out, argv[0], err);
 }

@@ -259,61 +259,33 @@ static int servers_from_db(const agent_user_t *u, void *baton)
 static int x2go_tool(const agent_user_t *u, const char *const *argv,
                      xgb_buf_t *out, xgb_buf_t *err)
 {
-    xgb_buf_t terr = XGB_BUF_INIT;
-    int rc;
-
     if (access(argv[0], X_OK) != 0) {
         xgb_buf_puts(err, argv[0]);
         xgb_buf_puts(err, " is not installed");
         return XGB_AGENT_EXIT_TASK;
     }
-    rc = agent_run_as_user(u, argv, out, &terr);
-    if (rc != 0) {
-        xgb_buf_puts(err, argv[0]);
-        xgb_buf_puts(err, " failed");
-        if (terr.len) {
-            xgb_buf_puts(err, ": ");
-            xgb_buf_put(err, terr.d, terr.len);
-        }
-        xgb_buf_free(&terr);
-        return XGB_AGENT_EXIT_FAILED;
-    }
-    xgb_buf_free(&terr);
-    return XGB_AGENT_EXIT_OK;
-}
-
-/* A DB child's failure, for the caller's message. */
-static int db_failed(int rc, xgb_buf_t *cerr, xgb_buf_t *err)
-{
-    xgb_buf_puts(err, "reading the session DB failed");
-    if (cerr->len) {
-        xgb_buf_puts(err, ": ");
-        xgb_buf_put(err, cerr->d, cerr->len);
-    }
-    xgb_buf_free(cerr);
-    (void)rc;
-    return XGB_AGENT_EXIT_FAILED;
+    return agent_run_step(u, argv, out, err) == 0 ? XGB_AGENT_EXIT_OK
+                                                  : XGB_AGENT_EXIT_FAILED;
 }
 
 int agent_listsessions(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
 {
     static const char *const argv[] = { X2GOLISTSESSIONS, "--all-servers",
                                         NULL };
-    xgb_buf_t cerr = XGB_BUF_INIT;
     int rc;
 
     if (use_sqlite()) {
-        rc = agent_as_user(u, AGENT_WITH_DB_GROUP, list_from_db, NULL, out,
-                           &cerr);
+        rc = agent_step(u, AGENT_WITH_DB_GROUP, list_from_db, NULL, out,
+                        "reading the session DB", err);
         if (rc == 0) {
-            xgb_buf_free(&cerr);
             return XGB_AGENT_EXIT_OK;
         }
         xgb_buf_free(out);
         if (rc != NEEDS_X2GO_TOOL) {
-            return db_failed(rc, &cerr, err);
+            return XGB_AGENT_EXIT_FAILED;
         }
-        xgb_buf_free(&cerr);
+        /* not a failure: x2golistsessions has a repair to make */
+        xgb_buf_free(err);
     }
     return x2go_tool(u, argv, out, err);
 }
@@ -321,17 +293,14 @@ int agent_listsessions(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
 int agent_getservers(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
 {
     static const char *const argv[] = { X2GOGETSERVERS, NULL };
-    xgb_buf_t cerr = XGB_BUF_INIT;
     int rc;
 
     if (use_sqlite()) {
-        rc = agent_as_user(u, AGENT_WITH_DB_GROUP, servers_from_db, NULL,
-                           out, &cerr);
-        if (rc != 0) {
+        if (agent_step(u, AGENT_WITH_DB_GROUP, servers_from_db, NULL, out,
+                       "reading the session DB", err) != 0) {
             xgb_buf_free(out);
-            return db_failed(rc, &cerr, err);
+            return XGB_AGENT_EXIT_FAILED;
         }
-        xgb_buf_free(&cerr);
         return XGB_AGENT_EXIT_OK;
     }
     rc = x2go_tool(u, argv, out, err);
@@ -480,24 +449,12 @@ static int change_session(const agent_user_t *u, void *baton)
 static int change(const agent_user_t *u, const char *sid, int terminate,
                   xgb_buf_t *err)
 {
-    xgb_buf_t cout = XGB_BUF_INIT, cerr = XGB_BUF_INIT;
     change_t c = { sid, terminate };
-    int rc;
 
-    rc = agent_as_user(u, 0, change_session, &c, &cout, &cerr);
-    xgb_buf_free(&cout);
-    if (rc != 0) {
-        xgb_buf_puts(err, terminate ? "terminating" : "suspending");
-        xgb_buf_puts(err, " the session failed");
-        if (cerr.len) {
-            xgb_buf_puts(err, ": ");
-            xgb_buf_put(err, cerr.d, cerr.len);
-        }
-        xgb_buf_free(&cerr);
-        return XGB_AGENT_EXIT_FAILED;
-    }
-    xgb_buf_free(&cerr);
-    return XGB_AGENT_EXIT_OK;
+    return agent_step(u, 0, change_session, &c, NULL,
+                      terminate ? "terminating the session"
+                                : "suspending the session", err) == 0
+           ? XGB_AGENT_EXIT_OK : XGB_AGENT_EXIT_FAILED;
 }
 
 int agent_suspendsession(const agent_user_t *u, const char *sid,
