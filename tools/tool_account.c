@@ -39,6 +39,26 @@ void tool_err(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
+void tool_option_error(int c, char **argv)
+{
+    if (c == ':') {
+        tool_err("option %s needs an argument (see --help)",
+                 argv[optind - 1]);
+    }
+    else {
+        tool_err("invalid option %s (see --help)", argv[optind - 1]);
+    }
+}
+
+int tool_extra_arguments(int argc, char **argv)
+{
+    if (optind < argc) {
+        tool_err("unexpected argument %s (see --help)", argv[optind]);
+        return 1;
+    }
+    return 0;
+}
+
 static char *env_or(const char *name, const char *def)
 {
     const char *v = getenv(name);

@@ -24,6 +24,13 @@ extern const char *tool_prog;
 /* Message on stderr: "<tool_prog>: <text>\n". */
 void tool_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Report what getopt_long() (with a leading ':' in its optstring)
+ * refused: c is ':' for a missing argument, else an unknown option. */
+void tool_option_error(int c, char **argv);
+
+/* Report words left after the options; 1 if there were any. */
+int tool_extra_arguments(int argc, char **argv);
+
 typedef struct {
     char *user;
     char *group;

@@ -310,17 +310,12 @@ int main(int argc, char **argv)
         case 'h':
             usage(stdout);
             return 0;
-        case ':':
-            tool_err("option %s needs an argument (see --help)",
-                     argv[optind - 1]);
-            return EXIT_USAGE;
         default:
-            tool_err("invalid option %s (see --help)", argv[optind - 1]);
+            tool_option_error(c, argv);
             return EXIT_USAGE;
         }
     }
-    if (optind < argc) {
-        tool_err("unexpected argument %s (see --help)", argv[optind]);
+    if (tool_extra_arguments(argc, argv)) {
         return EXIT_USAGE;
     }
     if (geteuid() != 0) {
