@@ -350,8 +350,8 @@ sub broker_host_cmd
         my $nss = do { local $/; <$in> };
         close $in;
         $nss =~ s/^hosts:.*$/hosts: files/m or $nss .= "hosts: files\n";
-        X2GoLab::RefBroker::_write("$dir/nsswitch.conf", $nss);
-        X2GoLab::RefBroker::_write("$dir/resolv.conf", "nameserver 127.0.0.1\n");
+        X2GoReference::_write_file("$dir/nsswitch.conf", $nss);
+        X2GoReference::_write_file("$dir/resolv.conf", "nameserver 127.0.0.1\n");
     }
     my $setup = 'mount --bind "$1" "$2" && mount --bind "$3" /etc/nsswitch.conf'
         . ' && { [ ! -f /etc/resolv.conf ] || mount --bind "$4" /etc/resolv.conf; }'
@@ -386,15 +386,6 @@ sub _install
     copy($from, $to) or croak "copy $from: $!";
     chmod $mode, $to;
     chown $uid, $gid, $to;
-}
-
-sub _write
-{
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or croak "write $path: $!";
-    print $fh $text;
-    close $fh or croak "close $path: $!";
-    chmod 0644, $path;
 }
 
 # The broker account's scratch home and name-service files.
@@ -457,7 +448,8 @@ sub start
     }
     $self->{pid} = $pid;
     # lab.sh down stops it even if this test process is gone
-    _write("$self->{lab}{w}/brokers/$self->{name}.pid", "$pid\n");
+    X2GoReference::_write_file("$self->{lab}{w}/brokers/$self->{name}.pid",
+                               "$pid\n");
     return $self;
 }
 
