@@ -23,7 +23,7 @@ our @EXPORT = qw(
     server_port t_dir data_file slurp spew spew_atomic
     error_page plain_parts authid_of expected_plain expected_json
     error_log_mark error_log_since scratch have_env free_port
-    profile_ids basic_auth
+    profile_ids basic_auth pid_from_file stop_pid
 );
 
 # A lowercase RFC 4122 version 4 UUID, as the broker mints AUTHIDs.
@@ -228,6 +228,29 @@ sub error_log_since {
 }
 
 # A TCP port on 127.0.0.1 that was free a moment ago.
+# The PID in a daemon's pid file, or undef.
+sub pid_from_file {
+    my $file = shift;
+    return undef unless -f $file;
+    my $pid = slurp($file);
+    $pid =~ s/\s+//g;
+    return $pid =~ /^\d+$/ ? $pid : undef;
+}
+
+# SIGTERM, then SIGKILL if the process is still there after 10 s.
+sub stop_pid {
+    my $pid = shift;
+    kill 'TERM', $pid;
+    my $deadline = Time::HiRes::time() + 10;
+    while (kill 0, $pid) {
+        if (Time::HiRes::time() > $deadline) {
+            kill 'KILL', $pid;
+            last;
+        }
+        Time::HiRes::sleep(0.05);
+    }
+}
+
 sub free_port {
     my $s = IO::Socket::INET->new(Listen => 1, Proto => 'tcp',
                                   LocalAddr => '127.0.0.1', LocalPort => 0)

@@ -12,11 +12,11 @@ use File::Path qw(make_path);
 use IO::Socket::INET ();
 use POSIX ();
 use Time::HiRes ();
-use X2GoBTest qw(free_port slurp spew);
+use X2GoBTest qw(free_port slurp spew pid_from_file stop_pid);
 
-# Modules the generated configuration loads (from apxs's LIBEXECDIR).
-my @BASE_MODULES = qw(mpm_event authz_core authn_core authn_file
-                      socache_shmcb);
+# Modules the generated configuration loads (from apxs's LIBEXECDIR),
+# after the MPM (mpm_event unless new() is given another).
+my @BASE_MODULES = qw(authz_core authn_core authn_file socache_shmcb);
 
 sub libexecdir {
     my $apxs = Apache::Test::vars('apxs') || 'apxs';
@@ -28,7 +28,9 @@ sub libexecdir {
 sub httpd_bin { Apache::Test::vars('httpd') }
 
 # new(name => NAME, conf => TEXT, modules => [extra module names],
-#     loglevel => LogLevel argument, default info)
+#     loglevel => LogLevel argument, default info,
+#     mpm => event|worker|prefork, default event; conf must then use
+#            that MPM's directives)
 sub new {
     my ($class, %a) = @_;
     my $root = "$ENV{X2GOB_TEST_SCRATCH}/httpd-$a{name}";
@@ -39,7 +41,8 @@ sub new {
                      $class;
     my $lib = libexecdir();
     my $load = '';
-    for my $m (@BASE_MODULES, @{ $a{modules} || [] }) {
+    for my $m ('mpm_' . ($a{mpm} || 'event'), @BASE_MODULES,
+               @{ $a{modules} || [] }) {
         $load .= "LoadModule ${m}_module $lib/mod_$m.so\n";
     }
     my $so = $ENV{X2GOB_TEST_MODULE};
@@ -71,6 +74,18 @@ sub error_log {
     return -f $f ? slurp($f) : '';
 }
 
+# Contents of logs/NAME ('' while it does not exist), e.g. the file of a
+# CustomLog the test's conf set up.
+sub log_file {
+    my ($self, $name) = @_;
+    my $f = "$self->{root}/logs/$name";
+    return -f $f ? slurp($f) : '';
+}
+
+# Is there a mod_NAME.so to load?  X2GoBTest::Httpd->have_module(NAME)
+# or X2GoBTest::Httpd::have_module(NAME).
+sub have_module { -f libexecdir() . "/mod_$_[-1].so" }
+
 # Run the httpd binary with -d/-f and extra arguments; returns
 # (exit status, combined stdout+stderr).
 sub run_httpd {
@@ -101,13 +116,7 @@ sub start {
     return (0, $out . "\n(port $self->{port} never answered)");
 }
 
-sub pid {
-    my $self = shift;
-    return undef unless -f $self->pidfile;
-    my $pid = slurp($self->pidfile);
-    $pid =~ s/\s+//g;
-    return $pid =~ /^\d+$/ ? $pid : undef;
-}
+sub pid { pid_from_file($_[0]->pidfile) }
 
 # Is the parent process running?
 sub running {
@@ -119,15 +128,7 @@ sub stop {
     my $self = shift;
     my $pid = $self->pid;
     return 1 unless $pid;
-    kill 'TERM', $pid;
-    my $deadline = Time::HiRes::time() + 10;
-    while (kill 0, $pid) {
-        if (Time::HiRes::time() > $deadline) {
-            kill 'KILL', $pid;
-            last;
-        }
-        Time::HiRes::sleep(0.1);
-    }
+    stop_pid($pid);
     unlink $self->pidfile;
     $self->{started} = 0;
     return 1;

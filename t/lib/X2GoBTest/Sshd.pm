@@ -11,7 +11,7 @@ use warnings FATAL => 'all';
 use File::Path qw(make_path);
 use IO::Socket::INET ();
 use Time::HiRes ();
-use X2GoBTest qw(free_port slurp spew);
+use X2GoBTest qw(free_port slurp spew pid_from_file stop_pid);
 use X2GoBTest::Tools qw(run_cmd ssh_fingerprint);
 
 my $SSHD = '/usr/sbin/sshd';
@@ -102,28 +102,14 @@ sub start {
     return (0, "sshd never answered on port $self->{port}:\n" . $self->log_text);
 }
 
-sub pid {
-    my $self = shift;
-    return undef unless -f $self->pidfile;
-    my $pid = slurp($self->pidfile);
-    $pid =~ s/\s+//g;
-    return $pid =~ /^\d+$/ ? $pid : undef;
-}
+sub pid { pid_from_file($_[0]->pidfile) }
 
 # Stop the listening sshd by its PID (running sessions end by themselves).
 sub stop {
     my $self = shift;
     my $pid = $self->pid;
     return 1 unless $pid;
-    kill 'TERM', $pid;
-    my $deadline = Time::HiRes::time() + 10;
-    while (kill 0, $pid) {
-        if (Time::HiRes::time() > $deadline) {
-            kill 'KILL', $pid;
-            last;
-        }
-        Time::HiRes::sleep(0.05);
-    }
+    stop_pid($pid);
     unlink $self->pidfile;
     return 1;
 }
