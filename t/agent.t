@@ -17,7 +17,7 @@ use X2GoBTest::Agent;
 
 my $USER = 'x2gotest';
 my $AGENT = '/usr/lib/x2go/x2gobroker-agent';
-plan tests => 135, need
+plan tests => 142, need
     { 'root, x2gobroker account, built agent' => sub {
         $> == 0 && have_env() && $ENV{X2GOB_TEST_AGENT}
             && -x ($ENV{X2GOB_TEST_AGENT} // '') && getgrnam('x2gobroker')
@@ -64,6 +64,20 @@ $r = $a->ssh("sh -c '$AGENT foo checkload'");
 like($r->{out}, qr/\AOK\nloadavgXX:\d+\nmemAvail:\d+\nmyMemAvail:\d+\n
                    numCPU:[1-9]\d*\ntypeCPU:[1-9]\d*\n\z/x,
      'checkload: five figures, CPUs counted on this machine');
+
+# --- a host without x2goserver: only the key tasks, silently ------------
+$a->without_x2goserver(1);
+$r = $a->ssh("sh -c '$AGENT foo availabletasks'");
+is_deeply([$r->{rc}, $r->{out}, $r->{err}],
+          [0, "OK\navailabletasks\naddauthkey\ndelauthkey\n", ''],
+          'no x2goserver: availabletasks lists the key tasks, nothing on stderr');
+refused($a->ssh("sh -c '$AGENT foo checkload'"), 4,
+        'checkload: x2goserver is not installed on this host',
+        'no x2goserver: checkload');
+refused($a->local($USER, 'listsessions'), 4,
+        'listsessions: x2goserver is not installed on this host',
+        'no x2goserver: listsessions');
+$a->without_x2goserver(0);
 
 # --- hostile SSH_ORIGINAL_COMMAND -------------------------------------
 my $interp = 'character a shell would interpret';

@@ -46,12 +46,15 @@ sub path { $_[0]{agent} }
 # Run with argv (mode LOCAL) and optionally SSH_ORIGINAL_COMMAND.
 sub run {
     my ($self, $env_cmd, @argv) = @_;
+    my $setup = $self->{hide_x2goserver}
+        ? 'mount --bind /dev/null /usr/bin/x2golistsessions && ' : '';
     my $out = scratch() . '/agent/out';
     my $err = scratch() . '/agent/err';
     # the x2gobroker account runs the setuid copy, in a mount namespace
     # whose /dev holds only what the agent needs
     my @cmd = ('unshare', '-m', '--propagation', 'private', 'sh', '-c',
-        'mount -t tmpfs -o mode=755 tmpfs /dev && mknod -m 666 /dev/null c 1 3'
+        $setup . 'mount -t tmpfs -o mode=755 tmpfs /dev'
+        . ' && mknod -m 666 /dev/null c 1 3'
         . ' && ln -s "$0" /dev/log && exec "$@"', $self->{sock},
         'setpriv', '--reuid=' . $self->{caller}, '--regid=' . $self->{caller},
         '--init-groups', '--', 'env', '-i', 'PATH=/usr/bin:/bin',
@@ -77,6 +80,10 @@ sub run {
     return { rc => $rc, out => slurp($out), err => slurp($err),
              log => join("\n", @log) };
 }
+
+# As on a host without x2goserver (its x2golistsessions, which the agent
+# looks for, hidden in the agent's mount namespace), while on.
+sub without_x2goserver { $_[0]{hide_x2goserver} = $_[1] }
 
 sub ssh   { my ($self, $cmd) = @_; return $self->run($cmd) }
 sub local { my ($self, @argv) = @_; return $self->run(undef, @argv) }
