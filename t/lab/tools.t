@@ -150,8 +150,14 @@ is($rc, 5, 'before pubkeyauthorizer: authentication refused (5)');
 like($err, qr/authentication as x2gobroker on \Q$ip2\E.* refused/,
      'and testagent says so');
 
+# the servers have a /tmp of their own, and the build may live in /tmp:
+# the tool runs from the lab's directory, which every server sees
+make_path("$W/bin");
+system('cp', "$tools/x2gobroker-pubkeyauthorizer", "$W/bin/") == 0
+    or BAIL_OUT('cannot copy x2gobroker-pubkeyauthorizer');
+my $PKA = "$W/bin/x2gobroker-pubkeyauthorizer";
 my $url = "https://$ip0:$port/x2gobroker/pubkeys/";
-($out, $err, $rc) = $lab->exec(2, "$tools/x2gobroker-pubkeyauthorizer", '-t',
+($out, $err, $rc) = $lab->exec(2, $PKA, '-t',
                                $url, '--ca-file', "$sr/cert.pem");
 is($rc, 0, 'pubkeyauthorizer on the server: done') or diag "$out$err";
 my $ak = "$W/srv2/brokerhome/.ssh/authorized_keys";
@@ -160,7 +166,7 @@ my ($ktype, $kb64) = split ' ', $pub;
 like(do { local $/; open my $f, '<', $ak; <$f> // '' },
      qr/^command="\Q$AGENT\E",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty \Q$ktype $kb64\E x2gobroker\@\S+$/m,
      "the server's ~x2gobroker/.ssh/authorized_keys: the key, forced to the agent");
-($out, $err, $rc) = $lab->exec(2, "$tools/x2gobroker-pubkeyauthorizer", '-t',
+($out, $err, $rc) = $lab->exec(2, $PKA, '-t',
                                "https://$ip0:$port/x2gobroker/pubkeys/");
 is($rc, 1, 'pubkeyauthorizer without the CA: the download fails (1)');
 
