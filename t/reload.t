@@ -134,9 +134,13 @@ $h->stop;
 my $cf = "$dir/churn.conf";
 spew($cf, "[churn-a]\nhost=127.0.0.50\n");
 chmod 0644, $cf;
-$h = X2GoBTest::Httpd->new(name => 'churn', conf => $conf->($cf)
-    . "MaxConnectionsPerChild 2\nThreadsPerChild 4\nMinSpareThreads 1\n"
-    . "MaxSpareThreads 8\nServerLimit 8\n");
+# (prefork: mpm_event can leave a child that served its last connection
+# hanging, see cookies_recycle.t; with MaxConnectionsPerChild that would
+# eat slots and time out requests)
+$h = X2GoBTest::Httpd->new(name => 'churn', mpm => 'prefork',
+    conf => $conf->($cf)
+    . "MaxConnectionsPerChild 2\nStartServers 2\nMinSpareServers 1\n"
+    . "MaxSpareServers 4\nServerLimit 8\nMaxRequestWorkers 8\n");
 ($ok, $out) = $h->start;
 ok($ok, 'churn httpd started') or diag $out;
 my $churn = sub {
