@@ -429,24 +429,8 @@ sub start
                '--init-groups', '--pdeathsig', 'TERM', '--',
                $X2GoReference::BROKER, '-M', 'HTTP', '-C', "$dir/x2gobroker.conf",
                '-b', "127.0.0.1:$self->{port}");
-    my $pid = fork;
-    croak "fork: $!" unless defined $pid;
-    if (!$pid) {
-        setpgrp(0, 0);
-        %ENV = (
-            PATH                       => $X2GoReference::SAFE_PATH,
-            LANG                       => 'C.UTF-8',
-            X2GOBROKER_TESTSUITE       => '1',
-            X2GOBROKER_LOGCONFIG       => "$dir/loggers.conf",
-            X2GOBROKER_SESSIONPROFILES => "$dir/sessionprofiles.conf",
-            X2GOBROKER_CONFIG          => "$dir/x2gobroker.conf",
-        );
-        open STDIN, '<', '/dev/null';
-        open STDOUT, '>', "$dir/stdout.log";
-        open STDERR, '>&', \*STDOUT;
-        CORE::exec { $cmd[0] } @cmd or POSIX::_exit(127);
-    }
-    $self->{pid} = $pid;
+    $self->_spawn(@cmd);
+    my $pid = $self->{pid};
     # lab.sh down stops it even if this test process is gone
     X2GoReference::_write_file("$self->{lab}{w}/brokers/$self->{name}.pid",
                                "$pid\n");

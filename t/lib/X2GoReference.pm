@@ -214,10 +214,18 @@ sub start
     else {
         unshift @cmd, '/usr/bin/setpriv', '--pdeathsig', 'TERM';
     }
+    return $self->_spawn(@cmd);
+}
+
+# Fork and exec @cmd as the broker: a clean environment (no pyenv, no
+# PYTHON*), its own process group, output to stdout.log.
+sub _spawn
+{
+    my ($self, @cmd) = @_;
+    my $dir = $self->{dir};
     my $pid = fork;
     croak "fork: $!" unless defined $pid;
     if (!$pid) {
-        # child: a clean environment (no pyenv, no PYTHON*), own process group
         setpgrp(0, 0);
         %ENV = (
             PATH                       => $SAFE_PATH,
@@ -230,7 +238,7 @@ sub start
         open STDIN, '<', '/dev/null';
         open STDOUT, '>', "$dir/stdout.log";
         open STDERR, '>&', \*STDOUT;
-        exec @cmd or POSIX::_exit(127);
+        exec { $cmd[0] } @cmd or POSIX::_exit(127);
     }
     $self->{pid} = $pid;
     $self->{started} = time;
