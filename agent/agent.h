@@ -97,10 +97,27 @@ int agent_step(const agent_user_t *u, int flags,
 int agent_run_step(const agent_user_t *u, const char *const *argv,
                    xgb_buf_t *out, xgb_buf_t *err);
 
-/* --- agent_sessions.c ------------------------------------------------- */
+/* --- agent_sessiondb.c ---------------------------------------------- */
 
 /* x2goserver's session DB backend: "sqlite", "postgres", "mysql". */
 const char *agent_db_backend(void);
+
+/* Can the DB be read here (sqlite, postgres), and with which extra
+ * group (agent_as_user() flags) must the reading child run? */
+int agent_db_direct(void);
+int agent_db_flags(void);
+
+/* One row of a query, values as text (NULL for SQL NULL). */
+typedef void agent_row_fn(void *ctx, const char *const *v, int n);
+
+/* In a child that is the user: x2goserver's own query for the user's
+ * sessions (listsessions: 16 columns from sqlite, 14 or 16 from
+ * PostgreSQL) or for the servers with their session counts, one row()
+ * call per row.  0, or -1 with the reason on stderr. */
+int agent_db_list(const agent_user_t *u, agent_row_fn *row, void *ctx);
+int agent_db_servers(const agent_user_t *u, agent_row_fn *row, void *ctx);
+
+/* --- agent_sessions.c ------------------------------------------------- */
 
 /* Each returns an exit status; on success *out holds the lines to print
  * after OK, on failure *err says why. */

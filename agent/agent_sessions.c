@@ -2,14 +2,12 @@
  * agent_sessions.c - the tasks about X2Go sessions: listsessions,
  * getservers, findbusyservers, suspendsession, terminatesession.
  *
- * With x2goserver's default backend (one sqlite DB per server) the
- * read-only tasks run x2goserver's own queries on that DB here, as the
- * user plus the DB's group (what x2goserver's setgid DB wrapper does):
- * that spares a Perl start-up or three per call, which is most of the
- * upstream agent's time.  Whenever the answer could differ from
- * x2golistsessions' (an agent state file that contradicts the DB, which
- * x2golistsessions repairs), and with the other backends, x2goserver's
- * own programs run as the user instead.
+ * The read-only tasks read x2goserver's session DB directly
+ * (agent_sessiondb.c): that spares a Perl start-up or three per call,
+ * which is most of the upstream agent's time.  Whenever the answer could
+ * differ from x2golistsessions' (an agent state file that contradicts the
+ * DB, which x2golistsessions repairs), and whenever the DB cannot be read
+ * directly, x2goserver's own programs run as the user instead.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,8 +16,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <sqlite3.h>
 
 #include "agent.h"
 
@@ -32,72 +28,6 @@
 /* Exit status of a DB child that found a state file contradicting the
  * DB: x2golistsessions must run to repair it. */
 #define NEEDS_X2GO_TOOL 3
-
-/* x2goserver's own statement (X2Go::Server::DB::SQLite3
- * db_listsessions_all), so that values are formatted identically. */
-static const char list_sql[] =
-    "select agent_pid, session_id, display, server, status, "
-    "strftime('%Y-%m-%dT%H:%M:%S',init_time), cookie, client, gr_port, "
-    "sound_port, strftime('%Y-%m-%dT%H:%M:%S',last_time), uname, "
-    "strftime('%s','now','localtime') - strftime('%s',init_time), "
-    "fs_port, tekictrl_port, tekidata_port from sessions "
-    "where status !='F' and uname=? "
-    "and (session_id not like '%XSHAD%') order by status desc";
-
-/* db_getservers, with the count that its sqlite version drops. */
-static const char servers_sql[] =
-    "select server,count(*) from sessions where status != 'F' "
-    "group by server";
-
-const char *agent_db_backend(void)
-{
-    static char backend[16];
-    char line[256];
-    FILE *f;
-
-    if (backend[0]) {
-        return backend;
-    }
-    strcpy(backend, "sqlite");      /* x2goserver's default */
-    f = fopen(XGB_X2GO_SQLCONF, "re");
-    if (!f) {
-        return backend;
-    }
-    while (fgets(line, sizeof(line), f)) {
-        if (!strncmp(line, "backend=", 8)) {
-            size_t n = strcspn(line + 8, " \t\r\n");
-
-            if (n > 0 && n < sizeof(backend)) {
-                memcpy(backend, line + 8, n);
-                backend[n] = '\0';
-            }
-            break;
-        }
-    }
-    fclose(f);
-    return backend;
-}
-
-static int use_sqlite(void)
-{
-    return !strcmp(agent_db_backend(), "sqlite");
-}
-
-static sqlite3 *open_db(void)
-{
-    sqlite3 *db = NULL;
-
-    if (sqlite3_open_v2(XGB_X2GO_SQLITE_DB, &db, SQLITE_OPEN_READONLY,
-                        NULL) != SQLITE_OK) {
-        fprintf(stderr, "session DB %s: %s\n", XGB_X2GO_SQLITE_DB,
-                db ? sqlite3_errmsg(db) : "cannot open");
-        sqlite3_close(db);
-        return NULL;
-    }
-    /* x2goserver's tools may be writing: wait for them a little */
-    sqlite3_busy_timeout(db, 5000);
-    return db;
-}
 
 /* x2goserver's NX agent state file of a session (X2Go::Server::Agent::NX
  * get_agent_state_file). */
@@ -161,98 +91,61 @@ static int state_contradicts(const char *user, const char *sid,
     return 0;
 }
 
-/* In the child: the user's sessions as x2golistsessions prints them. */
+typedef struct {
+    const agent_user_t *u;
+    int contradiction;
+} list_ctx_t;
+
+/* A row as x2golistsessions prints it: the values joined by '|', every
+ * space deleted and '*' turned into a space. */
+static void list_row(void *baton, const char *const *v, int n)
+{
+    list_ctx_t *ctx = baton;
+    const char *c;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (i) {
+            putchar('|');
+        }
+        for (c = v[i]; c && *c; c++) {
+            if (*c != ' ') {
+                putchar(*c == '*' ? ' ' : *c);
+            }
+        }
+    }
+    putchar('\n');
+    if (n > 4 && v[1] && v[4]
+        && state_contradicts(ctx->u->name, v[1], v[4])) {
+        ctx->contradiction = 1;
+    }
+}
+
+/* In the child: the user's sessions as x2golistsessions prints them (the
+ * parent drops the output when the exit status is not 0). */
 static int list_from_db(const agent_user_t *u, void *baton)
 {
-    xgb_buf_t out = XGB_BUF_INIT;
-    sqlite3 *db;
-    sqlite3_stmt *st = NULL;
-    int rc, i, contradiction = 0;
+    list_ctx_t ctx = { u, 0 };
 
     (void)baton;
-    db = open_db();
-    if (!db) {
+    if (agent_db_list(u, list_row, &ctx) != 0) {
         return 1;
     }
-    if (sqlite3_prepare_v2(db, list_sql, -1, &st, NULL) != SQLITE_OK
-        || sqlite3_bind_text(st, 1, u->name, -1, SQLITE_STATIC)
-           != SQLITE_OK) {
-        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
-        sqlite3_finalize(st);
-        sqlite3_close(db);
-        return 1;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *sid = (const char *)sqlite3_column_text(st, 1);
-        const char *status = (const char *)sqlite3_column_text(st, 4);
+    return ctx.contradiction ? NEEDS_X2GO_TOOL : 0;
+}
 
-        for (i = 0; i < 16; i++) {
-            const unsigned char *v = sqlite3_column_text(st, i);
-            const unsigned char *c;
-
-            if (i) {
-                xgb_buf_put(&out, "|", 1);
-            }
-            /* x2golistsessions deletes every space and turns '*' into
-             * a space */
-            for (c = v; c && *c; c++) {
-                if (*c != ' ') {
-                    xgb_buf_put(&out, *c == '*' ? " " : (const char *)c, 1);
-                }
-            }
-        }
-        xgb_buf_put(&out, "\n", 1);
-        if (sid && status && state_contradicts(u->name, sid, status)) {
-            contradiction = 1;
-        }
+static void servers_row(void *baton, const char *const *v, int n)
+{
+    (void)baton;
+    if (n == 2 && v[0] && v[1]) {
+        printf("%s %s\n", v[0], v[1]);
     }
-    if (rc != SQLITE_DONE) {
-        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    if (rc != SQLITE_DONE || out.failed) {
-        xgb_buf_free(&out);
-        return 1;
-    }
-    if (contradiction) {
-        xgb_buf_free(&out);
-        return NEEDS_X2GO_TOOL;
-    }
-    if (out.len) {
-        fwrite(out.d, 1, out.len, stdout);
-    }
-    xgb_buf_free(&out);
-    return 0;
 }
 
 static int servers_from_db(const agent_user_t *u, void *baton)
 {
-    sqlite3 *db;
-    sqlite3_stmt *st = NULL;
-    int rc;
-
-    (void)u;
     (void)baton;
-    db = open_db();
-    if (!db) {
-        return 1;
-    }
-    if (sqlite3_prepare_v2(db, servers_sql, -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return 1;
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        printf("%s %d\n", (const char *)sqlite3_column_text(st, 0),
-               sqlite3_column_int(st, 1));
-    }
-    if (rc != SQLITE_DONE) {
-        fprintf(stderr, "session DB: %s\n", sqlite3_errmsg(db));
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return rc == SQLITE_DONE ? 0 : 1;
+    return agent_db_servers(u, servers_row, NULL) == 0 ? 0 : 1;
 }
 
 /* Run an x2goserver program as the user; its stdout is the answer. */
@@ -274,17 +167,15 @@ int agent_listsessions(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
                                         NULL };
     int rc;
 
-    if (use_sqlite()) {
-        rc = agent_step(u, AGENT_WITH_DB_GROUP, list_from_db, NULL, out,
+    if (agent_db_direct()) {
+        rc = agent_step(u, agent_db_flags(), list_from_db, NULL, out,
                         "reading the session DB", err);
         if (rc == 0) {
             return XGB_AGENT_EXIT_OK;
         }
+        /* x2golistsessions has a repair to make, or the DB could not be
+         * read here: x2goserver's own program answers */
         xgb_buf_free(out);
-        if (rc != NEEDS_X2GO_TOOL) {
-            return XGB_AGENT_EXIT_FAILED;
-        }
-        /* not a failure: x2golistsessions has a repair to make */
         xgb_buf_free(err);
     }
     return x2go_tool(u, argv, out, err);
@@ -295,13 +186,13 @@ int agent_getservers(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
     static const char *const argv[] = { X2GOGETSERVERS, NULL };
     int rc;
 
-    if (use_sqlite()) {
-        if (agent_step(u, AGENT_WITH_DB_GROUP, servers_from_db, NULL, out,
-                       "reading the session DB", err) != 0) {
-            xgb_buf_free(out);
-            return XGB_AGENT_EXIT_FAILED;
+    if (agent_db_direct()) {
+        if (agent_step(u, agent_db_flags(), servers_from_db, NULL, out,
+                       "reading the session DB", err) == 0) {
+            return XGB_AGENT_EXIT_OK;
         }
-        return XGB_AGENT_EXIT_OK;
+        xgb_buf_free(out);
+        xgb_buf_free(err);
     }
     rc = x2go_tool(u, argv, out, err);
     /* x2gogetservers ends without a newline */
