@@ -215,6 +215,25 @@ sub run_mode
         }
     }
 
+    # the C agent reads the DB itself: with x2goserver's Perl DB module
+    # for this backend hidden on a server, its answers stay the same
+    unless ($perl) {
+        my $pm = '/usr/share/perl5/X2Go/Server/DB/'
+            . ($mode eq 'sqlite' ? 'SQLite3.pm' : 'PostgreSQL.pm');
+        my (undef, $e, $rc) = $lab->exec(1, 'mount', '--bind', '/dev/null', $pm);
+        is($rc, 0, "x2goserver's $pm hidden on xgblab1") or diag $e;
+        my ($out, $err) = call(1, $U, 'listsessions');
+        my $n = $mode eq 'sqlite' ? 2 : 4;
+        is(scalar(data_lines($out)), $n, "without it: listsessions still "
+           . "answers ($n sessions)");
+        is($err, '', 'without it: nothing on stderr');
+        ($out) = call(1, $U, 'getservers');
+        is_deeply([sort(data_lines($out))],
+                  $mode eq 'sqlite' ? ['xgblab1 3'] : ['xgblab1 3', 'xgblab2 2'],
+                  'without it: getservers still answers');
+        $lab->exec(1, 'umount', $pm);
+    }
+
     check_suspend(2, $s{e});
     my $f = $lab->session(3, $U, 26, 'R');
     check_terminate(3, $f);
