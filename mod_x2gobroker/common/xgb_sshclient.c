@@ -276,12 +276,15 @@ static const key_kind_t key_kinds[] = {
 /*
  * Read known_hosts into kh, line by line: libssh2_knownhost_readfile()
  * stops at the first line it cannot parse, which would make every host
- * after it unknown.  Marker lines (@cert-authority, @revoked) are
- * skipped: libssh2 cannot evaluate them.  A missing file is empty.
+ * after it unknown.  @revoked lines go to revoked instead (a key listed
+ * there is refused for its hosts, as OpenSSH does); @cert-authority
+ * lines are skipped, libssh2 knows no host certificates.  A missing file
+ * is empty.
  * *ends_nl tells whether an append needs a newline first.  -1 with errno
  * if the file cannot be read.
  */
-static int load_known_hosts(LIBSSH2_KNOWNHOSTS *kh, const char *path,
+static int load_known_hosts(LIBSSH2_KNOWNHOSTS *kh,
+                            LIBSSH2_KNOWNHOSTS *revoked, const char *path,
                             int *ends_nl)
 {
     xgb_buf_t b = XGB_BUF_INIT;
@@ -348,8 +351,15 @@ static int load_known_hosts(LIBSSH2_KNOWNHOSTS *kh, const char *path,
             *nl = '\0';
         }
         len = strlen(end);
-        if (len && end[0] != '@') {
-            /* a line libssh2 rejects is one OpenSSH may know: skip it */
+        /* a line libssh2 rejects is one OpenSSH may know: skip it */
+        if (!strncmp(end, "@revoked", 8) && (end[8] == ' '
+                                             || end[8] == '\t')) {
+            char *line = end + 9 + strspn(end + 9, " \t");
+
+            libssh2_knownhost_readline(revoked, line, strlen(line),
+                                       LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+        }
+        else if (len && end[0] != '@') {
             libssh2_knownhost_readline(kh, end, len,
                                        LIBSSH2_KNOWNHOST_FILE_OPENSSH);
         }
@@ -501,6 +511,7 @@ static void blob_type(const unsigned char *blob, size_t len, char *type)
 
 static xgb_ssh_status_t check_hostkey(xgb_ssh_conn_t *c,
                                       LIBSSH2_KNOWNHOSTS *kh,
+                                      LIBSSH2_KNOWNHOSTS *revoked,
                                       const char *known_hosts,
                                       int kh_errno, int ends_nl,
                                       xgb_ssh_hostkey_policy_t policy,
@@ -541,6 +552,15 @@ static xgb_ssh_status_t check_hostkey(xgb_ssh_conn_t *c,
     /* The port goes into the name, not into checkp(): given a port,
      * libssh2 also accepts entries for the bare host name, i.e. for port
      * 22.  OpenSSH keeps the ports apart, and so do we. */
+    if (libssh2_knownhost_checkp(revoked, c->hostspec, -1, key, keylen,
+                                 LIBSSH2_KNOWNHOST_TYPE_PLAIN
+                                 | LIBSSH2_KNOWNHOST_KEYENC_RAW | k->mask,
+                                 NULL) == LIBSSH2_KNOWNHOST_CHECK_MATCH) {
+        return fail(e, XGB_SSH_HOSTKEY_CHANGED, "host key of %s is "
+                    "REVOKED: the server shows %s, which %s lists as "
+                    "revoked; refusing to connect", c->hostspec, c->hostkey,
+                    known_hosts);
+    }
     rc = libssh2_knownhost_checkp(kh, c->hostspec, -1, key, keylen,
                                   LIBSSH2_KNOWNHOST_TYPE_PLAIN
                                   | LIBSSH2_KNOWNHOST_KEYENC_RAW | k->mask,
@@ -687,7 +707,7 @@ xgb_ssh_status_t xgb_ssh_connect(const char *host, int port, int timeout_ms,
                                  xgb_ssh_conn_t **conn, xgb_ssh_error_t *e)
 {
     xgb_buf_t blob = XGB_BUF_INIT;
-    LIBSSH2_KNOWNHOSTS *kh = NULL;
+    LIBSSH2_KNOWNHOSTS *kh = NULL, *revoked = NULL;
     xgb_ssh_conn_t *c = NULL;
     char keytype[XGB_KEYTYPE_MAX + 1], keydesc[XGB_KEYTYPE_MAX + 64];
     char *key = NULL, *fp;
@@ -757,11 +777,12 @@ xgb_ssh_status_t xgb_ssh_connect(const char *host, int port, int timeout_ms,
     libssh2_session_set_timeout(c->session, timeout_ms);
 
     kh = libssh2_knownhost_init(c->session);
-    if (!kh) {
+    revoked = libssh2_knownhost_init(c->session);
+    if (!kh || !revoked) {
         st = fail(e, XGB_SSH_INTERNAL, "out of memory");
         goto out;
     }
-    if (load_known_hosts(kh, known_hosts, &ends_nl) != 0) {
+    if (load_known_hosts(kh, revoked, known_hosts, &ends_nl) != 0) {
         kh_errno = errno;
     }
     prefer_known_types(c, kh);
@@ -777,7 +798,8 @@ xgb_ssh_status_t xgb_ssh_connect(const char *host, int port, int timeout_ms,
                   c->where, ssh_errmsg(c->session));
         goto out;
     }
-    st = check_hostkey(c, kh, known_hosts, kh_errno, ends_nl, policy, e);
+    st = check_hostkey(c, kh, revoked, known_hosts, kh_errno, ends_nl,
+                       policy, e);
     if (st != XGB_SSH_OK) {
         goto out;
     }
@@ -793,6 +815,9 @@ out:
     xgb_buf_free(&blob);
     if (kh) {
         libssh2_knownhost_free(kh);
+    }
+    if (revoked) {
+        libssh2_knownhost_free(revoked);
     }
     if (st != XGB_SSH_OK) {
         xgb_ssh_close(c);

@@ -38,7 +38,8 @@ typedef enum {
                                  * timed out or without a route */
     XGB_SSH_HOSTKEY_UNKNOWN,    /* host key not in known_hosts (REJECT) */
     XGB_SSH_HOSTKEY_CHANGED,    /* known_hosts holds another key of this
-                                 * type for the host: always refused */
+                                 * type for the host, or lists the key as
+                                 * revoked: always refused */
     XGB_SSH_AUTH_REFUSED,       /* the server did not accept the key */
     XGB_SSH_PROTOCOL,           /* SSH transport failed or timed out after
                                  * the TCP connect; the connection is
@@ -93,8 +94,9 @@ typedef struct xgb_ssh_conn xgb_ssh_conn_t;
  *             OpenSSH, RSA needs ssh-rsa re-enabled there with libssh2
  *             1.10); copied, and the copy wiped after authentication
  * known_hosts path of the OpenSSH known_hosts file; a missing file is an
- *             empty one; lines libssh2 cannot parse and marker lines
- *             (@cert-authority, @revoked) are skipped; a file that
+ *             empty one; lines libssh2 cannot parse and @cert-authority
+ *             lines are skipped; a key in an @revoked line is refused
+ *             for its hosts under every policy; a file that
  *             exists but cannot be read refuses the host under every
  *             policy (a changed key could not be told from a new one)
  * policy      for a host key known_hosts does not list

@@ -19,7 +19,7 @@ use Time::HiRes qw(time sleep);
 use X2GoLab;
 
 plan skip_all => 'the lab needs root' unless $> == 0;
-plan tests => 27;
+plan tests => 29;
 
 my $build = $ENV{X2GOB_LAB_BUILD} // "$FindBin::Bin/../..";
 my $tools = "$build/tools";
@@ -219,6 +219,15 @@ like(do { local $/; open my $f, '<', $kh2; <$f> // '' },
      qr/^\Q${\ $lab->ip(1)}\E ssh-ed25519 AAAA/m, 'known_hosts got the entry');
 ($rc) = run(@TA2);
 is($rc, 0, 'and the next call needs no -A');
+# a key marked @revoked is refused, also with -A
+my ($kline) = grep { /^\Q${\ $lab->ip(1)}\E / }
+              split /\n/, do { local $/; open my $f, '<', $kh2; <$f> };
+open $k, '>>', $kh2;
+print $k "\@revoked $kline\n";
+close $k;
+($rc, $out, $err) = run(@TA2, '-A');
+is($rc, 4, 'a host key listed as @revoked: refused (4)');
+like($err, qr/host key of \Q${\ $lab->ip(1)}\E is REVOKED/, 'says so');
 
 stop_httpd();
 $lab->down;
