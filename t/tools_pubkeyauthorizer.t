@@ -21,7 +21,7 @@ use X2GoBTest::Tools;
 
 my $P = tool('x2gobroker-pubkeyauthorizer');
 my $K = tool('x2gobroker-keygen');
-plan tests => 67, need 'x2gobroker',
+plan tests => 70, need 'x2gobroker',
     { 'services from t/run-suite' => \&have_env,
       'tools built' => sub { -x $P && -x $K },
       'mod_ssl' => sub { -f X2GoBTest::Httpd::libexecdir() . '/mod_ssl.so' } };
@@ -134,6 +134,15 @@ is($r->{out}, "Found 1 public key at $url\nAlready authorized: $desc\n"
    . "$ak is up to date\n", 'second run: nothing to do');
 is(slurp($ak), $served, 'second run: same content');
 is(ident_of($ak), $ident, 'second run: same inode and mtime (not written)');
+
+# --- the same answer with CR LF line ends: the same key -------------------
+(my $crlf = $served) =~ s/\n/\r\n/g;
+spew("$docs/crlf.txt", $crlf);
+$r = pka('-t', "$https/crlf.txt", '--ca-file', $crt);
+is($r->{status}, 0, 'CR LF answer: exit 0') or diag $r->{err};
+is($r->{out}, "Found 1 public key at $https/crlf.txt\nAlready authorized: "
+   . "$desc\n$ak is up to date\n", 'CR LF answer: the same key, nothing to do');
+is(ident_of($ak), $ident, 'CR LF answer: authorized_keys untouched');
 
 # --- a wrong CA: the download fails, nothing changes --------------------------
 $r = pka('-t', $url, '--ca-file', $other);

@@ -249,8 +249,13 @@ static int parse_answer(xgb_buf_t *body, const char *url, keys_t *keys)
         return -1;
     }
     for (i = 0; i < lines.n && rc == 0; i++) {
-        const char *s = lines.v[i];
+        char *s = lines.v[i];
+        size_t len = strlen(s);
 
+        /* a broker behind a server that ends lines with CR LF */
+        if (len && s[len - 1] == '\r') {
+            s[len - 1] = '\0';
+        }
         if (!*s || *s == '#') {
             continue;
         }
