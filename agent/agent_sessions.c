@@ -10,7 +10,6 @@
  * directly, x2goserver's own programs run as the user instead.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +23,6 @@
 #define X2GOSUSPEND XGB_X2GO_BINDIR "/x2gosuspend-session"
 #define X2GOTERMINATE XGB_X2GO_BINDIR "/x2goterminate-session"
 #define X2GOCHANGESTATUS XGB_X2GO_LIBDIR "/x2gochangestatus"
-
-/* Exit status of a DB child that found a state file contradicting the
- * DB: x2golistsessions must run to repair it. */
-#define NEEDS_X2GO_TOOL 3
 
 /* x2goserver's NX agent state file of a session (X2Go::Server::Agent::NX
  * get_agent_state_file). */
@@ -121,8 +116,10 @@ static void list_row(void *baton, const char *const *v, int n)
     }
 }
 
-/* In the child: the user's sessions as x2golistsessions prints them (the
- * parent drops the output when the exit status is not 0). */
+/* In the child: the user's sessions as x2golistsessions prints them.
+ * Not 0 when the DB could not be read or a state file contradicts it
+ * (x2golistsessions must run to repair that): the parent then drops
+ * the output and runs x2golistsessions. */
 static int list_from_db(const agent_user_t *u, void *baton)
 {
     list_ctx_t ctx = { u, 0 };
@@ -131,7 +128,7 @@ static int list_from_db(const agent_user_t *u, void *baton)
     if (agent_db_list(u, list_row, &ctx) != 0) {
         return 1;
     }
-    return ctx.contradiction ? NEEDS_X2GO_TOOL : 0;
+    return ctx.contradiction ? 1 : 0;
 }
 
 static void servers_row(void *baton, const char *const *v, int n)
@@ -165,12 +162,10 @@ int agent_listsessions(const agent_user_t *u, xgb_buf_t *out, xgb_buf_t *err)
 {
     static const char *const argv[] = { X2GOLISTSESSIONS, "--all-servers",
                                         NULL };
-    int rc;
 
     if (agent_db_direct()) {
-        rc = agent_step(u, agent_db_flags(), list_from_db, NULL, out,
-                        "reading the session DB", err);
-        if (rc == 0) {
+        if (agent_step(u, agent_db_flags(), list_from_db, NULL, out,
+                       "reading the session DB", err) == 0) {
             return XGB_AGENT_EXIT_OK;
         }
         /* x2golistsessions has a repair to make, or the DB could not be

@@ -8,7 +8,6 @@
  */
 #include <stdlib.h>
 
-#include <apr_lib.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
 #include <apr_file_info.h>
