@@ -274,11 +274,120 @@ static const key_kind_t key_kinds[] = {
 };
 
 /*
- * Read known_hosts into kh, line by line: libssh2_knownhost_readfile()
- * stops at the first line it cannot parse, which would make every host
- * after it unknown.  @revoked lines go to revoked instead (a key listed
- * there is refused for its hosts, as OpenSSH does); @cert-authority
- * lines are skipped, libssh2 knows no host certificates.  A missing file
+ * A hashed host name must be as OpenSSH writes it: "|1|", the salt, "|",
+ * the HMAC-SHA1, both 20 bytes in base64 (27 characters and a '=').
+ * OpenSSH matches nothing else (it compares the re-encoded string), and
+ * libssh2 1.10 leaks an HMAC context on every check against a hashed
+ * name whose hash is not 20 bytes long, i.e. several times per connect.
+ * Names that are not hashed are libssh2's to judge.
+ */
+static int hashed_name_ok(const char *entry)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                              "abcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *s;
+
+    if (strncmp(entry, "|1|", 3) != 0) {
+        return 1;
+    }
+    s = entry + 3;
+    if (strspn(s, b64) != 27 || s[27] != '=' || s[28] != '|') {
+        return 0;
+    }
+    s += 29;
+    if (strspn(s, b64) != 27 || s[27] != '=') {
+        return 0;
+    }
+    return s[28] == ' ' || s[28] == '\t';
+}
+
+int xgb_ssh_known_hosts_scan(const char *text, size_t len,
+                             xgb_ssh_kh_line_fn *fn, void *baton)
+{
+    char *copy, *line, *nl, *end;
+    size_t n, skip;
+
+    if (!text || len == 0) {
+        return 0;
+    }
+    /* our own copy, to end each line with a NUL: libssh2 wants the line
+     * ended, with a newline after the given length it drops the key's
+     * last character */
+    copy = malloc(len + 1);
+    if (!copy) {
+        errno = ENOMEM;
+        return -1;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    end = copy + len;
+    for (line = copy; line < end; line = nl + 1) {
+        nl = memchr(line, '\n', (size_t)(end - line));
+        if (!nl) {
+            nl = end;
+        }
+        *nl = '\0';
+        /* OpenSSH reads lines as C strings: a NUL ends the text of its
+         * line only, not (as a plain strchr walk would) of the file,
+         * where an @revoked line may still follow */
+        n = strlen(line);
+        /* a file saved with CRLF: OpenSSH's base64 decoder skips the CR,
+         * libssh2 keeps it in the key: a false "changed" alarm for an
+         * ordinary entry, and an @revoked entry that never matches */
+        if (n && line[n - 1] == '\r') {
+            line[--n] = '\0';
+        }
+        /* OpenSSH skips leading blanks before it looks for a marker;
+         * " @revoked ..." is a revocation to it, so it is one here */
+        skip = strspn(line, " \t");
+        line += skip;
+        n -= skip;
+        if (n == 0 || line[0] == '#') {
+            continue;
+        }
+        if (line[0] == '@') {
+            if (!strncmp(line, "@revoked", 8)
+                && (line[8] == ' ' || line[8] == '\t')) {
+                line += 8 + strspn(line + 8, " \t");
+                n = strlen(line);
+                if (n && hashed_name_ok(line)) {
+                    fn(baton, XGB_SSH_KH_REVOKED, line, n);
+                }
+            }
+            /* @cert-authority: libssh2 knows no host certificates; an
+             * unknown marker: OpenSSH ignores the line */
+            continue;
+        }
+        if (hashed_name_ok(line)) {
+            fn(baton, XGB_SSH_KH_HOST, line, n);
+        }
+    }
+    free(copy);
+    return 0;
+}
+
+typedef struct {
+    LIBSSH2_KNOWNHOSTS *kh;
+    LIBSSH2_KNOWNHOSTS *revoked;
+} kh_sink_t;
+
+static void kh_feed(void *baton, xgb_ssh_kh_kind_t kind, const char *line,
+                    size_t len)
+{
+    kh_sink_t *k = baton;
+
+    /* a line libssh2 rejects is one OpenSSH may know: skip it (and
+     * libssh2_knownhost_readfile() would stop there, making every host
+     * after it unknown) */
+    libssh2_knownhost_readline(kind == XGB_SSH_KH_REVOKED ? k->revoked
+                                                          : k->kh,
+                               line, len, LIBSSH2_KNOWNHOST_FILE_OPENSSH);
+}
+
+/*
+ * Read known_hosts into kh, and its @revoked entries into revoked (a key
+ * listed there is refused for its hosts, as OpenSSH does); see
+ * xgb_ssh_known_hosts_scan() for what counts as a line.  A missing file
  * is empty.
  * *ends_nl tells whether an append needs a newline first.  -1 with errno
  * if the file cannot be read.
@@ -288,10 +397,11 @@ static int load_known_hosts(LIBSSH2_KNOWNHOSTS *kh,
                             int *ends_nl)
 {
     xgb_buf_t b = XGB_BUF_INIT;
-    char chunk[8192], *p, *end, *nl;
+    kh_sink_t sink;
+    char chunk[8192];
     struct stat st;
     ssize_t n;
-    int fd, saved;
+    int fd, saved, rc;
 
     *ends_nl = 1;
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -336,39 +446,12 @@ static int load_known_hosts(LIBSSH2_KNOWNHOSTS *kh,
         return 0;
     }
     *ends_nl = b.d[b.len - 1] == '\n';
-    p = xgb_buf_detach(&b);
-    if (!p) {
-        errno = ENOMEM;
-        return -1;
-    }
-    for (end = p; *end; end = nl ? nl + 1 : end + strlen(end)) {
-        size_t len;
-
-        nl = strchr(end, '\n');
-        /* libssh2 wants the line ended: with a newline after the given
-         * length it drops the key's last character */
-        if (nl) {
-            *nl = '\0';
-        }
-        len = strlen(end);
-        /* a line libssh2 rejects is one OpenSSH may know: skip it */
-        if (!strncmp(end, "@revoked", 8) && (end[8] == ' '
-                                             || end[8] == '\t')) {
-            char *line = end + 9 + strspn(end + 9, " \t");
-
-            libssh2_knownhost_readline(revoked, line, strlen(line),
-                                       LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-        }
-        else if (len && end[0] != '@') {
-            libssh2_knownhost_readline(kh, end, len,
-                                       LIBSSH2_KNOWNHOST_FILE_OPENSSH);
-        }
-        if (!nl) {
-            break;
-        }
-    }
-    free(p);
-    return 0;
+    sink.kh = kh;
+    sink.revoked = revoked;
+    rc = xgb_ssh_known_hosts_scan((const char *)b.d, b.len, kh_feed,
+                                  &sink);
+    xgb_buf_free(&b);
+    return rc;
 }
 
 /* Is there an entry of this key type for the host?  Checking a key that
@@ -1009,6 +1092,12 @@ void xgb_ssh_close(xgb_ssh_conn_t *c)
         if (c->usable) {
             NB_CALL(rc, c, deadline,
                     libssh2_session_disconnect(c->session, "goodbye"));
+        }
+        else if (c->fd >= 0) {
+            /* A broken connection (a timeout, a dead peer) would make
+             * libssh2 wait for the peer's channel close until the
+             * deadline; nothing more is to be said on it. */
+            shutdown(c->fd, SHUT_RDWR);
         }
         NB_CALL(rc, c, deadline, libssh2_session_free(c->session));
         if (rc == LIBSSH2_ERROR_EAGAIN) {

@@ -140,4 +140,31 @@ void xgb_ssh_close(xgb_ssh_conn_t *conn);
 /* "unreachable", "host key unknown", ... for log lines. */
 const char *xgb_ssh_status_name(xgb_ssh_status_t status);
 
+/* What a known_hosts line is to xgb_ssh_connect(). */
+typedef enum {
+    XGB_SSH_KH_HOST = 0,        /* an ordinary entry, for libssh2 */
+    XGB_SSH_KH_REVOKED          /* an @revoked entry, the marker removed */
+} xgb_ssh_kh_kind_t;
+
+typedef void xgb_ssh_kh_line_fn(void *baton, xgb_ssh_kh_kind_t kind,
+                                const char *line, size_t len);
+
+/**
+ * The known_hosts scan of xgb_ssh_connect(), without files or libssh2,
+ * for tests and fuzzing: split text[0..len) into lines and call fn for
+ * each entry, line NUL-terminated at len and free of newlines.
+ *
+ * As OpenSSH reads the file: a line ends at '\n'; a NUL byte ends the
+ * line's text but not the line; a line-ending CR, and blanks at the
+ * start of the line, are no part of it; empty lines and '#' comments
+ * are skipped; "@revoked" followed by a blank marks a revoked entry;
+ * every other '@' marker (@cert-authority) is skipped; so is an entry
+ * whose host field starts "|1|" (hashed) but is not "|1|" salt "|" hash
+ * with both in base64 of 20 bytes, which OpenSSH would never match.
+ *
+ * Returns 0, or -1 (errno ENOMEM) before any call of fn.
+ */
+int xgb_ssh_known_hosts_scan(const char *text, size_t len,
+                             xgb_ssh_kh_line_fn *fn, void *baton);
+
 #endif

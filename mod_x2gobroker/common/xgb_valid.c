@@ -34,16 +34,14 @@ static int is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-int xgb_valid_username(const char *name)
+/* The user name rule on the first len bytes of name (see xgb_valid.h). */
+static int username_ok(const char *name, size_t len)
 {
-    size_t i, len;
+    size_t i;
 
-    if (!name) {
-        return 0;
-    }
-    len = strnlen(name, XGB_USERNAME_MAX + 1);
     if (len == 0 || len > XGB_USERNAME_MAX || name[0] == '-'
-        || !strcmp(name, ".") || !strcmp(name, "..")) {
+        || (len == 1 && name[0] == '.')
+        || (len == 2 && name[0] == '.' && name[1] == '.')) {
         return 0;
     }
     for (i = 0; i < len; i++) {
@@ -53,6 +51,14 @@ int xgb_valid_username(const char *name)
         }
     }
     return 1;
+}
+
+int xgb_valid_username(const char *name)
+{
+    if (!name) {
+        return 0;
+    }
+    return username_ok(name, strnlen(name, XGB_USERNAME_MAX + 1));
 }
 
 int xgb_valid_task(const char *task)
@@ -94,23 +100,14 @@ static int digits(const char **p, int min, int max)
     return 1;
 }
 
-int xgb_valid_session_id(const char *sid, const char *user)
+/* What follows the user name in a session id: "-" display "-" time "_"
+ * and the rest. */
+static int sid_tail(const char *p)
 {
-    const char *p, *dp, *q;
-    size_t ulen, len;
+    const char *dp, *q;
 
-    if (!sid || !xgb_valid_username(user)) {
-        return 0;
-    }
-    len = strnlen(sid, XGB_SESSION_ID_MAX + 1);
-    ulen = strlen(user);
-    if (len > XGB_SESSION_ID_MAX || strncmp(sid, user, ulen) != 0
-        || sid[ulen] != '-') {
-        return 0;
-    }
-    p = sid + ulen + 1;
-    if (!digits(&p, 2, 4) || *p++ != '-' || !digits(&p, 9, 12)
-        || *p++ != '_') {
+    if (*p++ != '-' || !digits(&p, 2, 4) || *p++ != '-'
+        || !digits(&p, 9, 12) || *p++ != '_') {
         return 0;
     }
     /* the rest is [A-Za-z0-9._-]* "_dp" 1-2 digits [A-Za-z0-9._-]*; as
@@ -122,6 +119,43 @@ int xgb_valid_session_id(const char *sid, const char *user)
     }
     for (dp = strstr(p, "_dp"); dp; dp = strstr(dp + 1, "_dp")) {
         if (is_digit(dp[3])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int xgb_valid_session_id(const char *sid, const char *user)
+{
+    size_t ulen, len;
+
+    if (!sid || !xgb_valid_username(user)) {
+        return 0;
+    }
+    len = strnlen(sid, XGB_SESSION_ID_MAX + 1);
+    ulen = strlen(user);
+    if (len > XGB_SESSION_ID_MAX || strncmp(sid, user, ulen) != 0) {
+        return 0;
+    }
+    return sid_tail(sid + ulen);
+}
+
+int xgb_valid_session_id_any(const char *sid)
+{
+    size_t i, len;
+
+    if (!sid) {
+        return 0;
+    }
+    len = strnlen(sid, XGB_SESSION_ID_MAX + 1);
+    if (len > XGB_SESSION_ID_MAX) {
+        return 0;
+    }
+    /* user names may contain '-' and digits themselves, so the split is
+     * not unique: any '-' that leaves a valid user name before it and a
+     * valid rest after it will do */
+    for (i = 1; i < len && i <= XGB_USERNAME_MAX; i++) {
+        if (sid[i] == '-' && username_ok(sid, i) && sid_tail(sid + i)) {
             return 1;
         }
     }

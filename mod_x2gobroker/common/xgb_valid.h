@@ -30,6 +30,11 @@ int xgb_valid_task(const char *task);
  * digits><...>) whose user part is `user`. */
 int xgb_valid_session_id(const char *sid, const char *user);
 
+/* The same shape for any valid user name: some prefix of sid before a
+ * '-' passes xgb_valid_username() and the rest is as above.  For lists
+ * that hold several users' sessions. */
+int xgb_valid_session_id_any(const char *sid);
+
 /**
  * The authorized_keys file an agent task may write: the template with
  * every %u (login), %U (uid), %G (primary gid), %h (home) and %% (%)

@@ -10,6 +10,7 @@
 #include <apr_file_info.h>
 #include <apr_general.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "xgb_cookie.h"
@@ -45,6 +46,23 @@ const char *xgb_uuid4(apr_pool_t *p)
                         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
                         b[8], b[9], b[10], b[11], b[12], b[13], b[14],
                         b[15]);
+}
+
+int xgb_cookie_equal(const char *given, const char *expected)
+{
+    apr_size_t glen, elen;
+    const char *probe;
+
+    if (!given || !expected) {
+        return 0;
+    }
+    glen = strlen(given);
+    elen = strlen(expected);
+    /* On a length mismatch compare `expected` with itself: the same
+     * work as a real comparison, so the time never depends on the
+     * content, and no byte beyond the end of `given` is read. */
+    probe = glen == elen ? given : expected;
+    return (CRYPTO_memcmp(probe, expected, elen) == 0) & (glen == elen);
 }
 
 static int cookie_configured(const char *v)
@@ -150,8 +168,16 @@ static xgb_access_e password_login(apr_pool_t *p, const xgb_cookie_conf_t *c,
     xgb_cookie_rec_t rec;
     const char *next;
     apr_status_t rv;
+    int verdict = auth ? auth(baton, user, password) : XGB_AUTH_DENIED;
 
-    if (!auth || !auth(baton, user, password)) {
+    if (verdict == XGB_AUTH_UNAVAILABLE) {
+        /* Not the user's fault: answering "wrong password" would send
+         * them (and the helpdesk) looking in the wrong place. */
+        XGB_LOG(XGB_LOG_WARNING, "authentication unavailable for user %s at "
+                "ip %s: the password could not be checked", user, ip);
+        return XGB_ACCESS_UNAVAILABLE;
+    }
+    if (verdict != XGB_AUTH_GRANTED) {
         XGB_LOG(XGB_LOG_WARNING,
                 "authentication failed for user %s at ip %s", user, ip);
         return XGB_ACCESS_DENIED;
@@ -279,7 +305,8 @@ xgb_access_e xgb_check_access(apr_pool_t *p, const xgb_cookie_conf_t *c,
     /* Without a configured pre-shared cookie the reference invents a
      * random one per check, which nobody can present: the same as none. */
     my = cookie_configured(c->my_cookie) ? c->my_cookie : NULL;
-    preshared = have_cookie && my && !strcmp(authid, my);
+    /* The pre-shared cookie is a secret: compare in constant time. */
+    preshared = have_cookie && my && xgb_cookie_equal(authid, my);
 
     if (!c->require_password) {
         /* Cookie only: the pre-shared cookie is the whole credential and

@@ -55,13 +55,26 @@ typedef struct {
     const char *my_cookie;      /* pre-shared, NULL if unconfigured */
 } xgb_cookie_conf_t;
 
-/* Password check of the configured auth mechanism: 1 ok, 0 denied. */
+/* What a password check can say.  "Unavailable" is not "denied": the
+ * user may well have typed the right password, but the service that
+ * could tell (an LDAP server, a database) did not answer.  Callers must
+ * compare with these values, never treat the result as a boolean. */
+typedef enum {
+    XGB_AUTH_DENIED = 0,
+    XGB_AUTH_GRANTED = 1,
+    XGB_AUTH_UNAVAILABLE = 2
+} xgb_auth_e;
+
+/* Password check of the configured auth mechanism: returns an
+ * xgb_auth_e value (an int, so that simple checks returning 1 for
+ * "granted" stay valid). */
 typedef int xgb_auth_fn(void *baton, const char *user, const char *password);
 
 typedef enum {
     XGB_ACCESS_DENIED = 0,
     XGB_ACCESS_GRANTED = 1,
-    XGB_ACCESS_ERROR = -1       /* store failure: answer 500 */
+    XGB_ACCESS_ERROR = -1,      /* store failure: answer 500 */
+    XGB_ACCESS_UNAVAILABLE = -2 /* the password could not be checked: 503 */
 } xgb_access_e;
 
 /**
@@ -78,7 +91,9 @@ typedef enum {
  * @param next_cookie  on XGB_ACCESS_GRANTED the cookie to hand out
  *                (AUTHID: / next-authid), NULL when none is issued (neither
  *                password nor cookie required); NULL otherwise
- * @return granted, denied, or XGB_ACCESS_ERROR when the store failed
+ * @return granted, denied, XGB_ACCESS_ERROR when the store failed, or
+ *         XGB_ACCESS_UNAVAILABLE when auth answered XGB_AUTH_UNAVAILABLE
+ *         (nothing is stored then; *next_cookie stays NULL)
  *
  * Single-use cookies are rotated on every request (unless
  * use_static_cookie); a cookie keeps the time of the password login that
@@ -93,6 +108,19 @@ xgb_access_e xgb_check_access(apr_pool_t *p, const xgb_cookie_conf_t *c,
                               const char *password, const char *ip,
                               const char *authid, apr_time_t now,
                               const char **next_cookie);
+
+/**
+ * Does the cookie a client presented equal the pre-shared one, in time
+ * that does not depend on where they differ?  strcmp() stops at the first
+ * differing byte, so its timing tells an attacker how much of a guess is
+ * right.  Here the time depends only on the length of `expected` (which
+ * is not secret enough to matter: it is a UUID in every sane setup): a
+ * `given` of another length still has `expected` compared byte by byte
+ * against itself before the answer is no.  NULL never equals anything.
+ *
+ * @return 1 if equal, 0 otherwise
+ */
+int xgb_cookie_equal(const char *given, const char *expected);
 
 /**
  * A fresh random UUID (RFC 4122 version 4) in lower-case text form, from

@@ -779,6 +779,28 @@ xgb_client_profile_t *xgb_profile_for_client(apr_pool_t *p,
     return cp;
 }
 
+void xgb_profile_set_status(apr_pool_t *p, xgb_client_profile_t *cp,
+                            char status, const char *host)
+{
+    xgb_value_t *v;
+
+    if (!p || !cp || !cp->values) {
+        return;
+    }
+    /* status first: the reference sets it before host, which matters
+     * only for a profile whose host key was removed with not-set */
+    if (status == 'S' || status == 'R') {
+        put_value(cp->values, "status", XGB_VAL_STR)->str =
+            status == 'S' ? "S" : "R";
+    }
+    if (host) {
+        /* a fresh list: the old one is shared with the loaded profile */
+        v = put_value(cp->values, "host", XGB_VAL_LIST);
+        v->list = apr_array_make(p, 1, sizeof(const char *));
+        APR_ARRAY_PUSH(v->list, const char *) = host;
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* zeroconf                                                             */
 /* ------------------------------------------------------------------ */

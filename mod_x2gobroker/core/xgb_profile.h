@@ -111,6 +111,19 @@ xgb_client_profile_t *xgb_profile_for_client(apr_pool_t *p,
                                              const char *broker_user,
                                              int autologin_default);
 
+/**
+ * Spec 3.5 step 6, for a listing with agent data: when status is 'S'
+ * or 'R', `status` becomes that letter as a string, appended after
+ * autologin/key as in the reference's dump (or in place when the profile
+ * itself has a key named status); `host` becomes the one-element list
+ * [host], in place (appended after status if absent).  host NULL leaves
+ * `host` alone; status 0 adds no `status`.  Call it after
+ * xgb_profile_for_client(), with what xgb_select_status() found.  The
+ * lists of the loaded profile are not touched.
+ */
+void xgb_profile_set_status(apr_pool_t *p, xgb_client_profile_t *cp,
+                            char status, const char *host);
+
 /* The zeroconf backend's single profile (spec 3.6): a fresh random id on
  * every call, command = desktop_shell upper-cased. */
 xgb_client_profile_t *xgb_zeroconf_profile(apr_pool_t *p,

@@ -58,13 +58,14 @@ static apr_status_t slurp(apr_pool_t *p, const char *path, char **data,
     return APR_SUCCESS;
 }
 
-apr_status_t xgb_pubkey_from_file(apr_pool_t *p, const char *path,
-                                  const char **line, const char **err)
+apr_status_t xgb_privkey_read(apr_pool_t *p, const char *path,
+                              const char **data, apr_size_t *len,
+                              const char **line, const char **err)
 {
     const char *dummy;
     char type[XGB_KEYTYPE_MAX + 1];
-    char *data = NULL, *b64;
-    apr_size_t len = 0;
+    char *content = NULL, *b64;
+    apr_size_t n = 0;
     apr_status_t rv;
     xgb_buf_t blob = XGB_BUF_INIT;
 
@@ -79,11 +80,11 @@ apr_status_t xgb_pubkey_from_file(apr_pool_t *p, const char *path,
         *err = "no file given";
         return APR_EINVAL;
     }
-    rv = slurp(p, path, &data, &len, err);
+    rv = slurp(p, path, &content, &n, err);
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    if (xgb_sshkey_blob_from_private(data, len, &blob, type, err) != 0) {
+    if (xgb_sshkey_blob_from_private(content, n, &blob, type, err) != 0) {
         xgb_buf_free(&blob);
         return APR_EGENERAL;
     }
@@ -95,7 +96,17 @@ apr_status_t xgb_pubkey_from_file(apr_pool_t *p, const char *path,
     }
     *line = apr_pstrcat(p, type, " ", b64, NULL);
     free(b64);
+    if (data) {
+        *data = content;
+        *len = n;
+    }
     return APR_SUCCESS;
+}
+
+apr_status_t xgb_pubkey_from_file(apr_pool_t *p, const char *path,
+                                  const char **line, const char **err)
+{
+    return xgb_privkey_read(p, path, NULL, NULL, line, err);
 }
 
 /* Safe to put into an authorized_keys line? */

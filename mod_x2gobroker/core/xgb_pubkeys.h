@@ -48,4 +48,12 @@ apr_array_header_t *xgb_pubkeys_load(apr_pool_t *p,
 apr_status_t xgb_pubkey_from_file(apr_pool_t *p, const char *path,
                                   const char **line, const char **err);
 
+/**
+ * The same, also handing out the private key file's content (*data,
+ * NUL-terminated, *len bytes; in p) for a caller that signs with it.
+ */
+apr_status_t xgb_privkey_read(apr_pool_t *p, const char *path,
+                              const char **data, apr_size_t *len,
+                              const char **line, const char **err);
+
 #endif

@@ -2,6 +2,8 @@
  * test_cookie.c - check_access and the AUTHID cookie (spec 7.3), the
  * pre-shared cookie (spec 4.1) and UUIDs.
  */
+#include <time.h>
+
 #include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_file_io.h>
@@ -70,14 +72,19 @@ static xgb_cookie_store_t store;
 static xgb_cookie_conf_t conf;
 static int auth_calls;
 
-/* Password check: alice/secret, bob/hunter2, and anybody with "any". */
+/* Password check: alice/secret, bob/hunter2, and anybody with "any";
+ * user "ldapdown" stands for a user whose password database is down. */
 static int test_auth(void *baton, const char *user, const char *password)
 {
     (void)baton;
     auth_calls++;
-    return (!strcmp(user, "alice") && !strcmp(password, "secret"))
-           || (!strcmp(user, "bob") && !strcmp(password, "hunter2"))
-           || !strcmp(password, "any");
+    if (!strcmp(user, "ldapdown")) {
+        return XGB_AUTH_UNAVAILABLE;
+    }
+    return ((!strcmp(user, "alice") && !strcmp(password, "secret"))
+            || (!strcmp(user, "bob") && !strcmp(password, "hunter2"))
+            || !strcmp(password, "any")) ? XGB_AUTH_GRANTED
+                                         : XGB_AUTH_DENIED;
 }
 
 #define T0 ((apr_time_t)1700000000 * APR_USEC_PER_SEC)
@@ -488,6 +495,167 @@ START_TEST(garbage_cookies)
 }
 END_TEST
 
+START_TEST(auth_unavailable)
+{
+    const char *a, *b;
+
+    /* the password database is down: neither granted nor denied, and
+     * nothing is stored */
+    ck_assert_int_eq(check("ldapdown", "secret", "10.0.0.1", NULL, T0, &a),
+                     XGB_ACCESS_UNAVAILABLE);
+    ck_assert_ptr_null(a);
+    ck_assert_int_eq(ms.puts, 0);
+    ck_assert_int_eq(apr_hash_count(ms.h), 0);
+    ck_assert_str_eq(xgb_test_last_log,
+                     "authentication unavailable for user ldapdown at ip "
+                     "10.0.0.1: the password could not be checked");
+    /* also with the pre-shared cookie opening the door to the password */
+    conf.require_cookie = 1;
+    conf.my_cookie = "preshared-1";
+    ck_assert_int_eq(check("ldapdown", "x", "10.0.0.1", "preshared-1", T0,
+                           &a), XGB_ACCESS_UNAVAILABLE);
+    ck_assert_ptr_null(a);
+    /* a cookie login does not ask the password database at all */
+    conf.require_cookie = 0;
+    conf.my_cookie = NULL;
+    ck_assert_int_eq(check("alice", "secret", "10.0.0.1", NULL, T0, &a),
+                     XGB_ACCESS_GRANTED);
+    auth_calls = 0;
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", a, T0 + 1, &b),
+                     XGB_ACCESS_GRANTED);
+    ck_assert_int_eq(auth_calls, 0);
+}
+END_TEST
+
+/* ---- comparing the pre-shared cookie ---- */
+
+START_TEST(cookie_equal)
+{
+    /* equal */
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2f0e-pre", "5d1c2f0e-pre"), 1);
+    ck_assert_int_eq(xgb_cookie_equal("", ""), 1);
+    /* unequal, same length: first, middle, last byte */
+    ck_assert_int_eq(xgb_cookie_equal("Xd1c2f0e-pre", "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2fXe-pre", "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2f0e-prX", "5d1c2f0e-pre"), 0);
+    /* only the case differs */
+    ck_assert_int_eq(xgb_cookie_equal("5D1C2F0E-PRE", "5d1c2f0e-pre"), 0);
+    /* a prefix of the secret, and the secret as a prefix */
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2f0e-pr", "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("5", "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("", "5d1c2f0e-pre"), 0);
+    /* longer than the secret */
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2f0e-pre1", "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2f0e-pre 5d1c2f0e-pre",
+                                      "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("x", ""), 0);
+    /* NULL equals nothing, not even NULL */
+    ck_assert_int_eq(xgb_cookie_equal(NULL, "5d1c2f0e-pre"), 0);
+    ck_assert_int_eq(xgb_cookie_equal("5d1c2f0e-pre", NULL), 0);
+    ck_assert_int_eq(xgb_cookie_equal(NULL, NULL), 0);
+}
+END_TEST
+
+START_TEST(preshared_prefix_and_longer)
+{
+    const char *next;
+
+    /* the same cases through check_access: cookie only, then cookie and
+     * password */
+    conf.require_password = 0;
+    conf.require_cookie = 1;
+    conf.my_cookie = "preshared-1";
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", "preshared-", T0,
+                           &next), XGB_ACCESS_DENIED);
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", "p", T0, &next),
+                     XGB_ACCESS_DENIED);
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", "preshared-12", T0,
+                           &next), XGB_ACCESS_DENIED);
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", "preshared-1 ", T0,
+                           &next), XGB_ACCESS_DENIED);
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", "Preshared-1", T0,
+                           &next), XGB_ACCESS_DENIED);
+    ck_assert_ptr_null(next);
+    ck_assert_int_eq(check("alice", "", "10.0.0.1", "preshared-1", T0,
+                           &next), XGB_ACCESS_GRANTED);
+    ck_assert_str_eq(next, "preshared-1");
+
+    conf.require_password = 1;
+    ck_assert_int_eq(check("alice", "secret", "10.0.0.1", "preshared-", T0,
+                           &next), XGB_ACCESS_DENIED);
+    ck_assert_int_eq(check("alice", "secret", "10.0.0.1", "preshared-12",
+                           T0, &next), XGB_ACCESS_DENIED);
+    ck_assert_int_eq(auth_calls, 0);
+    ck_assert_int_eq(check("alice", "secret", "10.0.0.1", "preshared-1", T0,
+                           &next), XGB_ACCESS_GRANTED);
+    ck_assert_int_eq(auth_calls, 1);
+}
+END_TEST
+
+/* Fastest of `reps` runs of xgb_cookie_equal(given, expected), in ns.
+ * The minimum filters out preemption and cache noise. */
+static double fastest_ns(const char *given, const char *expected, int reps)
+{
+    double best = -1;
+    int i;
+
+    for (i = 0; i < reps; i++) {
+        struct timespec t0, t1;
+        double ns;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        ck_assert_int_eq(xgb_cookie_equal(given, expected), 0);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        ns = (t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec);
+        if (best < 0 || ns < best) {
+            best = ns;
+        }
+    }
+    return best;
+}
+
+START_TEST(cookie_equal_constant_time)
+{
+    /* A secret of 4 MiB makes the work of comparing it dwarf the clock's
+     * resolution.  strcmp() answers a guess wrong in its first byte
+     * thousands of times faster than one wrong in its last; here both
+     * must cost about the same, and so must a guess one byte short (the
+     * length must not cut the content comparison short either). */
+    const apr_size_t n = 4 << 20;
+    char *secret = apr_palloc(tp, n + 1);
+    char *first = apr_palloc(tp, n + 1);
+    char *last = apr_palloc(tp, n + 1);
+    char *shorter = apr_palloc(tp, n);
+    double t_first = 0, t_last = 0, t_short = 0;
+    int round;
+
+    memset(secret, 'a', n);
+    secret[n] = '\0';
+    memcpy(first, secret, n + 1);
+    first[0] = 'b';
+    memcpy(last, secret, n + 1);
+    last[n - 1] = 'b';
+    memcpy(shorter, secret, n - 1);
+    shorter[n - 1] = '\0';
+    /* interleaved, so that a slow phase of the machine hits all three */
+    for (round = 0; round < 5; round++) {
+        double a = fastest_ns(first, secret, 3);
+        double b = fastest_ns(last, secret, 3);
+        double c = fastest_ns(shorter, secret, 3);
+
+        t_first = round ? (a < t_first ? a : t_first) : a;
+        t_last = round ? (b < t_last ? b : t_last) : b;
+        t_short = round ? (c < t_short ? c : t_short) : c;
+    }
+    ck_assert_msg(t_first * 2 > t_last && t_last * 2 > t_first,
+                  "mismatch at the first byte %.0f ns, at the last %.0f ns",
+                  t_first, t_last);
+    ck_assert_msg(t_short * 2 > t_last && t_last * 2 > t_short,
+                  "one byte short %.0f ns, mismatch at the last byte "
+                  "%.0f ns", t_short, t_last);
+}
+END_TEST
+
 /* ---- UUIDs and the pre-shared cookie ---- */
 
 START_TEST(uuid4_format)
@@ -587,6 +755,16 @@ static Suite *make_suite(void)
     tcase_add_test(tc, preshared_with_password);
     tcase_add_test(tc, store_errors);
     tcase_add_test(tc, garbage_cookies);
+    tcase_add_test(tc, auth_unavailable);
+    tcase_add_test(tc, preshared_prefix_and_longer);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("cookie_equal");
+    tcase_add_checked_fixture(tc, xgb_test_setup, xgb_test_teardown);
+    tcase_add_test(tc, cookie_equal);
+    tcase_add_test(tc, cookie_equal_constant_time);
+    /* 15 comparisons of 4 MiB each, slower under valgrind */
+    tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("uuid_and_my_cookie");

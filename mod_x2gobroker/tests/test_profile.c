@@ -1,7 +1,8 @@
 /*
  * test_profile.c - session profiles of the inifile backend (spec 3): key
- * order and typing, host= parsing, what clients are sent, the zeroconf
- * profile, and the reference's test_broker_inifile.py cases (spec 9).
+ * order and typing, host= parsing, what clients are sent (with the
+ * listing status of spec 3.5 step 6), the zeroconf profile, and the
+ * reference's test_broker_inifile.py cases (spec 9).
  */
 #include <string.h>
 
@@ -771,6 +772,80 @@ START_TEST(client_shadow)
 }
 END_TEST
 
+/* Spec 3.5 step 6: the listing status with agent data. */
+START_TEST(client_status)
+{
+    xgb_profiles_t *ps = load("[a]\nhost = h1, h2, h3\n"
+                              "[b]\nstatus = old\nhost = h1\n"
+                              "[c]\ncommand = SHADOW\nhost = h1, h2\n");
+    xgb_client_profile_t *a = client(ps, "a", "u", 1);
+    const char *before = keys(a->values);
+    int n = a->values->nelts;
+
+    /* status appended after autologin and key, host in place */
+    xgb_profile_set_status(tp, a, 'S', "h2");
+    ck_assert_str_eq(keys(a->values), apr_pstrcat(tp, before, ",status",
+                                                  NULL));
+    ck_assert_int_eq(a->values->nelts, n + 1);
+    is_str(a->values, "status", "S");
+    is_list(a->values, "host", "h2");
+    /* the loaded profile keeps its list */
+    is_list(find(ps, "a")->values, "host", "h1|h2|h3");
+    /* a second call changes the values, not the keys */
+    xgb_profile_set_status(tp, a, 'R', "h3");
+    ck_assert_int_eq(a->values->nelts, n + 1);
+    is_str(a->values, "status", "R");
+    is_list(a->values, "host", "h3");
+
+    /* no session: the first host, no status key */
+    a = client(ps, "a", "u", 0);
+    xgb_profile_set_status(tp, a, 0, "h1");
+    ck_assert_str_eq(keys(a->values), keys(client(ps, "a", "u", 0)->values));
+    is_list(a->values, "host", "h1");
+    ck_assert_ptr_null(lookup(a->values, "status"));
+    /* host NULL leaves the list; only S and R are statuses */
+    xgb_profile_set_status(tp, a, 'X', NULL);
+    is_list(a->values, "host", "h1");
+    ck_assert_ptr_null(lookup(a->values, "status"));
+    xgb_profile_set_status(tp, a, 'S', NULL);
+    is_list(a->values, "host", "h1");
+    is_str(a->values, "status", "S");
+
+    /* a profile's own status key is overwritten where it is */
+    a = client(ps, "b", "u", 0);
+    ck_assert_str_eq(APR_ARRAY_IDX(a->values, 0, xgb_value_t).key,
+                     "status");
+    n = a->values->nelts;
+    xgb_profile_set_status(tp, a, 'R', "h1");
+    ck_assert_str_eq(APR_ARRAY_IDX(a->values, 0, xgb_value_t).key,
+                     "status");
+    is_str(a->values, "status", "R");
+    ck_assert_int_eq(a->values->nelts, n);
+
+    /* desktop sharing: the first host, as xgb_select_status() says */
+    a = client(ps, "c", "u", 0);
+    xgb_profile_set_status(tp, a, 0, "h1");
+    is_list(a->values, "host", "h1");
+}
+END_TEST
+
+START_TEST(client_status_without_host)
+{
+    xgb_client_profile_t cp = { "p", NULL };
+
+    cp.values = apr_array_make(tp, 2, sizeof(xgb_value_t));
+    xgb_profile_set_status(tp, &cp, 'S', "h9");
+    ck_assert_str_eq(keys(cp.values), "status,host");
+    is_list(cp.values, "host", "h9");
+    /* nothing to work on: nothing happens */
+    xgb_profile_set_status(NULL, &cp, 'R', "h1");
+    xgb_profile_set_status(tp, NULL, 'R', "h1");
+    cp.values = NULL;
+    xgb_profile_set_status(tp, &cp, 'R', "h1");
+    ck_assert_ptr_null(cp.values);
+}
+END_TEST
+
 START_TEST(null_safety)
 {
     xgb_profiles_t *ps = load("[a]\n");
@@ -890,6 +965,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, client_autologin);
     tcase_add_test(tc, client_desktops);
     tcase_add_test(tc, client_shadow);
+    tcase_add_test(tc, client_status);
+    tcase_add_test(tc, client_status_without_host);
     tcase_add_test(tc, null_safety);
     tcase_add_test(tc, profile_id_warning);
     tcase_add_test(tc, client_acl_warning);

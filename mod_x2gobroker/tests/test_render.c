@@ -335,6 +335,42 @@ START_TEST(plain_selection)
 }
 END_TEST
 
+/* Spec 1.6: status comes after every other key, host keeps its place;
+ * JSON sorts anyway. */
+START_TEST(listing_status)
+{
+    xgb_profiles_t *ps = NULL;
+    const char *err = NULL, *text = "[p]\nname = P\nhost = s1, s2\n";
+    xgb_client_profile_t *cp;
+    xgb_answer_t a = { 0 };
+    const char *out;
+
+    ck_assert_int_eq(xgb_profiles_parse(tp, "p.conf", text, strlen(text),
+                                        &ps, &err), APR_SUCCESS);
+    cp = xgb_profile_for_client(tp, xgb_profiles_find(ps, "p"), "alice", 1);
+    xgb_profile_set_status(tp, cp, 'S', "s2");
+    a.profiles = one(cp);
+    out = xgb_render_plain(tp, &a);
+    ck_assert_ptr_eq(strstr(out, "Access granted\nSTART_USER_SESSIONS\n\n"
+                            "[p]\nname=P\nhost=s2\ncommand=TERMINAL\n"),
+                     out);
+    ck_assert_ptr_nonnull(strstr(out, "\ndirectrdp=0\nautologin=1\n"
+                                 "key=<will-be-exchanged-during-session-"
+                                 "selection>\nstatus=S\n\n"
+                                 "END_USER_SESSIONS\n"));
+    out = xgb_render_json(tp, &a);
+    ck_assert_ptr_nonnull(strstr(out, "            \"host\": [\n"
+                                 "                \"s2\"\n"
+                                 "            ],\n"));
+    ck_assert_ptr_nonnull(strstr(out, "            \"soundtunnel\": true,\n"
+                                 "            \"speed\": 2,\n"
+                                 "            \"sshport\": 22,\n"
+                                 "            \"sshproxyport\": 22,\n"
+                                 "            \"status\": \"S\",\n"
+                                 "            \"type\": \"auto\",\n"));
+}
+END_TEST
+
 START_TEST(null_input)
 {
     xgb_answer_t a = { 0 };
@@ -369,6 +405,7 @@ static Suite *make_suite(void)
     tcase_add_test(tpl, plain_value_types_and_order);
     tcase_add_test(tpl, plain_no_profiles);
     tcase_add_test(tpl, plain_selection);
+    tcase_add_test(tpl, listing_status);
     tcase_add_test(tpl, null_input);
     suite_add_tcase(s, tr);
     suite_add_tcase(s, tj);

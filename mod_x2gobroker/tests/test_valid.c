@@ -98,6 +98,66 @@ START_TEST(session_ids)
 }
 END_TEST
 
+START_TEST(session_ids_any_user)
+{
+    static const char *const good[] = {
+        "alice-51-1795641177_stDxterm_dp24",
+        "bob-51-1795641177_stDxterm_dp24",
+        "j.doe-1234-179564117_stRTERMINAL_dp24_extra.1",
+        "_svc-51-179564117712_st_dp1",
+        /* user "x-12": "x" would leave a 2-digit time */
+        "x-12-34-123456789_a_dp1",
+        /* user "a-51-1795641177_b" is valid too; either split will do */
+        "a-51-1795641177_b-52-1795641178_c_dp2",
+        "0123456789012345678901234567890123456789012345678901234567890123"
+        "-51-1795641177_x_dp2",
+        NULL
+    };
+    static const char *const bad[] = {
+        "-51-1795641177_stDxterm_dp24",             /* no user */
+        "-rf-51-1795641177_stDxterm_dp24",          /* user starts with - */
+        "..-51-1795641177_stDxterm_dp24",           /* user ".." */
+        ".-51-1795641177_stDxterm_dp24",
+        "al;ce-51-1795641177_stDxterm_dp24",
+        "al ce-51-1795641177_stDxterm_dp24",
+        "alice-5-1795641177_stDxterm_dp24",
+        "alice-51-17956411_stDxterm_dp24",
+        "alice-51-1795641177_stDxterm_24",
+        "alice-51-1795641177_dp24",
+        "alice-51-1795641177_stD$(id)_dp24",
+        "alice-51-1795641177_stDxterm_dp24\n",
+        "01234567890123456789012345678901234567890123456789012345678901234"
+        "-51-1795641177_x_dp2",                     /* user of 65 bytes */
+        "alice",
+        "",
+        NULL
+    };
+    char long_sid[XGB_SESSION_ID_MAX + 2];
+    int i;
+
+    for (i = 0; good[i]; i++) {
+        ck_assert_msg(xgb_valid_session_id_any(good[i]), "refused %s",
+                      good[i]);
+    }
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(!xgb_valid_session_id_any(bad[i]), "accepted %s",
+                      bad[i]);
+    }
+    ck_assert_int_eq(xgb_valid_session_id_any(NULL), 0);
+
+    /* XGB_SESSION_ID_MAX bytes pass, one more does not */
+    memset(long_sid, 'x', sizeof(long_sid));
+    memcpy(long_sid, "alice-51-1795641177_x_dp1", 25);
+    long_sid[XGB_SESSION_ID_MAX] = '\0';
+    ck_assert_int_eq(xgb_valid_session_id_any(long_sid), 1);
+    ck_assert_int_eq(xgb_valid_session_id(long_sid, "alice"), 1);
+    long_sid[XGB_SESSION_ID_MAX] = 'x';
+    long_sid[XGB_SESSION_ID_MAX + 1] = '\0';
+    ck_assert_int_eq(xgb_valid_session_id_any(long_sid), 0);
+    ck_assert_int_eq(xgb_valid_session_id(long_sid, "alice"), 0);
+}
+END_TEST
+
 /* Expand for alice (uid 1001, gid 1002, home /home/alice); the path below
  * home, or the refusal. */
 static const char *expand(const char *tmpl)
@@ -196,6 +256,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, user_names);
     tcase_add_test(tc, tasks);
     tcase_add_test(tc, session_ids);
+    tcase_add_test(tc, session_ids_any_user);
     tcase_add_test(tc, authkeys_templates);
     tcase_add_test(tc, authkeys_home);
     tcase_add_test(tc, authkeys_too_long);

@@ -1,0 +1,27 @@
+/*
+ * xgb_autologin.h - the temporary key pair of session autologin (spec
+ * 7.5): the broker hands the private key to the client and installs the
+ * public one on the chosen X2Go server for a few seconds.
+ */
+#ifndef XGB_AUTOLOGIN_H
+#define XGB_AUTOLOGIN_H
+
+#include <apr_pools.h>
+#include <apr_errno.h>
+
+/* The restrictions the reference puts on a delivered key. */
+#define XGB_AUTOLOGIN_OPTIONS "no-X11-forwarding,no-pty,no-user-rc"
+
+/**
+ * A fresh RSA-2048 key pair.  *pem is the private key in traditional
+ * PEM ("-----BEGIN RSA PRIVATE KEY-----", the only form x2goclient picks
+ * up), *line its authorized_keys line: XGB_AUTOLOGIN_OPTIONS, "ssh-rsa",
+ * the base64 key and `comment` (letters, digits and . _ @ : - only, at
+ * most 128 bytes; anything else is replaced by "x2gobroker").  Both in p.
+ * APR_EGENERAL with *err if OpenSSL fails.
+ */
+apr_status_t xgb_autologin_keypair(apr_pool_t *p, const char *comment,
+                                   const char **pem, const char **line,
+                                   const char **err);
+
+#endif
