@@ -51,8 +51,9 @@ const char *x2gobroker_auth_add_provider(cmd_parms *cmd, x2gobroker_cfg *c,
     return NULL;
 }
 
-static int check_providers(request_rec *r, const apr_array_header_t *list,
-                           const char *user, const char *password)
+static xgb_auth_e check_providers(request_rec *r,
+                                  const apr_array_header_t *list,
+                                  const char *user, const char *password)
 {
     int i;
 
@@ -66,30 +67,37 @@ static int check_providers(request_rec *r, const apr_array_header_t *list,
         st = np->provider->check_password(r, user, password);
         apr_table_unset(r->notes, AUTHN_PROVIDER_NAME_NOTE);
         if (st == AUTH_GRANTED) {
-            return 1;
+            return XGB_AUTH_GRANTED;
         }
         if (st == AUTH_GENERAL_ERROR) {
+            /* The provider could not decide (LDAP server down, database
+             * gone): the password may be right, so this is no 401.  Like
+             * mod_auth_basic we stop here rather than let a later
+             * provider decide what this one was meant to. */
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00030)
-                          "authn provider %s failed for user %s",
-                          np->name, user);
-            return 0;
+                          "authn provider %s could not check the password "
+                          "of user '%s' (general error, e.g. its server is "
+                          "unreachable): answering 503", np->name,
+                          ap_escape_logitem(r->pool, user));
+            return XGB_AUTH_UNAVAILABLE;
         }
         /* AUTH_USER_NOT_FOUND: ask the next provider, as
          * AuthBasicProvider does.  AUTH_DENIED: the user exists there
          * and the password is wrong; stop. */
         if (st == AUTH_DENIED) {
-            return 0;
+            return XGB_AUTH_DENIED;
         }
     }
-    return 0;
+    return XGB_AUTH_DENIED;
 }
 
 /* The reference's fixed test accounts (auth mechanism "testsuite"). */
-static int check_testsuite(const char *user, const char *password)
+static xgb_auth_e check_testsuite(const char *user, const char *password)
 {
-    return (!strcmp(user, "test") && !strcmp(password, "sweet"))
-           || (!strcmp(user, "jacques")
-               && !strcmp(password, "th\xc3\xa9r\xc3\xa8se"));
+    return ((!strcmp(user, "test") && !strcmp(password, "sweet"))
+            || (!strcmp(user, "jacques")
+                && !strcmp(password, "th\xc3\xa9r\xc3\xa8se")))
+           ? XGB_AUTH_GRANTED : XGB_AUTH_DENIED;
 }
 
 int x2gobroker_auth_check(void *baton, const char *user,
@@ -98,16 +106,16 @@ int x2gobroker_auth_check(void *baton, const char *user,
     x2gobroker_auth_baton *b = baton;
     request_rec *r = b->r;
     const char *mech;
-    int ok;
+    xgb_auth_e ok;
 
     mech = x2gobroker_cfg_auth_mech(b->cfg, b->backend);
     if (!b->cfg->auth_providers && !strcmp(mech, "none")) {
-        return 1;
+        return XGB_AUTH_GRANTED;
     }
     /* Like the reference's PAM mechanism: empty credentials never reach a
      * password database. */
     if (!*user || !*password) {
-        ok = 0;
+        ok = XGB_AUTH_DENIED;
     }
     else if (b->cfg->auth_providers) {
         ok = check_providers(r, b->cfg->auth_providers, user, password);
@@ -127,11 +135,11 @@ int x2gobroker_auth_check(void *baton, const char *user,
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00031)
                           "auth mechanism pam needs mod_authnz_pam "
                           "(provider PAM); or set X2GoBrokerAuthProvider");
-            return 0;
+            return XGB_AUTH_DENIED;
         }
         ok = check_providers(r, &list, user, password);
     }
-    if (ok) {
+    if (ok == XGB_AUTH_GRANTED) {
         /* For the access log, as mod_auth_basic would. */
         r->user = apr_pstrdup(r->pool, user);
     }

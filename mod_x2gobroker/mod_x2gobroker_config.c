@@ -16,7 +16,6 @@
 #include "mod_x2gobroker_private.h"
 #include "xgb_ini.h"
 
-#define DEFAULT_AUTHORIZED_KEYS "%h/.x2go/authorized_keys"
 
 void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
 {
@@ -44,6 +43,10 @@ void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
     c->debug = XGB_UNSET;
     c->max_body = XGB_UNSET;
     c->portscan_timeout = XGB_UNSET;
+    c->agent_timeout = XGB_UNSET;
+    c->server_retry = XGB_UNSET;
+    c->autologin_key_lifetime = XGB_UNSET;
+    c->shared_session_db = XGB_UNSET;
     return c;
 }
 
@@ -104,6 +107,12 @@ void *x2gobroker_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     MERGE_PTR(ssh_keys);
     MERGE_PTR(daemon_user);
     MERGE_PTR(agent_cmd);
+    MERGE_PTR(agent_key);
+    MERGE_PTR(known_hosts);
+    MERGE_INT(agent_timeout);
+    MERGE_INT(server_retry);
+    MERGE_INT(autologin_key_lifetime);
+    MERGE_INT(shared_session_db);
     return m;
 }
 
@@ -196,21 +205,32 @@ static const char *set_max_body(cmd_parms *cmd, void *cfg, const char *arg)
     return NULL;
 }
 
-static const char *set_portscan_timeout(cmd_parms *cmd, void *cfg,
-                                        const char *arg)
+/* A time with httpd's units ("2", "500ms"), bounded by the table
+ * entry's limits so a typo cannot make every request wait for minutes. */
+typedef struct {
+    apr_size_t offset;
+    apr_interval_time_t min;
+    apr_interval_time_t max;
+    const char *range;
+} time_slot;
+
+static const char *set_time_slot(cmd_parms *cmd, void *cfg, const char *arg)
 {
-    x2gobroker_cfg *c = cfg;
+    const time_slot *ts = cmd->info;
     apr_interval_time_t t;
 
     if (ap_timeout_parameter_parse(arg, &t, "s") != APR_SUCCESS
-        || t <= 0 || t > apr_time_from_sec(60)) {
+        || t < ts->min || t > ts->max) {
         return apr_psprintf(cmd->pool, "%s: '%s' is not a time between "
-                            "1ms and 60s (e.g. 2, 500ms)",
-                            cmd->cmd->name, arg);
+                            "%s (e.g. 2, 500ms)", cmd->cmd->name, arg,
+                            ts->range);
     }
-    c->portscan_timeout = t;
+    *(apr_interval_time_t *)((char *)cfg + ts->offset) = t;
     return NULL;
 }
+
+#define TIME_SLOT(f, lo, hi, text) \
+    (&(const time_slot){ APR_OFFSETOF(x2gobroker_cfg, f), lo, hi, text })
 
 /* A string from a fixed set (cmd->info).  The canonical spelling from the
  * set is stored, so later comparisons can be exact. */
@@ -237,21 +257,6 @@ static const char *set_enum_slot(cmd_parms *cmd, void *cfg, const char *arg)
                         cmd->cmd->name, arg, choices);
 }
 
-/* Agents are not spoken to yet: say so once per directive rather than
- * let an admin believe sessions are being balanced. */
-static const char *set_query_mode(cmd_parms *cmd, void *cfg, const char *arg)
-{
-    const char *err = set_enum_slot(cmd, cfg, arg);
-
-    if (!err && strcasecmp(arg, "NONE")) {
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
-                     XGB_LOGNO(00002) "%s %s: agent queries are not "
-                     "implemented yet; the broker behaves as in mode NONE",
-                     cmd->cmd->name, arg);
-    }
-    return err;
-}
-
 static const char *const auth_mechs[] = { "pam", "none", "testsuite", NULL };
 static const char *const name_dbs[] = { "libnss", "testsuite", "base",
                                         NULL };
@@ -270,6 +275,18 @@ static const char *const hostkey_policies[] = { "RejectPolicy",
 #define NAME_DB(f) ENUM(f, name_dbs, 0)
 #define QUERY_MODE(f) ENUM(f, query_modes, 1)
 #define HOSTKEY_POLICY(f) ENUM(f, hostkey_policies, 0)
+
+/* Agents need the shared server table: note that some section uses
+ * them, so start-up fails early when mod_slotmem_shm is missing. */
+static const char *set_query_mode(cmd_parms *cmd, void *cfg, const char *arg)
+{
+    const char *err = set_enum_slot(cmd, cfg, arg);
+
+    if (!err && strcasecmp(arg, "NONE")) {
+        x2gobroker_servers_note_agents();
+    }
+    return err;
+}
 
 /* Relative paths are relative to ServerRoot, as everywhere in httpd. */
 static const char *server_path(cmd_parms *cmd, const char *arg,
@@ -309,7 +326,7 @@ static const char *add_ssh_key_file(cmd_parms *cmd, void *cfg,
     const char *path;
     const char *err = server_path(cmd, arg, &path);
 
-    return err ? err : x2gobroker_pubkeys_add_file(cmd, &c->ssh_keys, path);
+    return err ? err : x2gobroker_pubkeys_add_file(cmd, c, path);
 }
 
 static const char *set_daemon_user(cmd_parms *cmd, void *cfg,
@@ -421,10 +438,10 @@ const command_rec x2gobroker_cmds[] = {
          "Temporary-key autologin for all profiles (default Off)"),
     STR("X2GoBrokerDefaultAuthorizedKeys", authorized_keys,
         "authorized_keys template on X2Go servers (default "
-        DEFAULT_AUTHORIZED_KEYS ")"),
+        XGB_DEFAULT_AUTHORIZED_KEYS ")"),
     STR("X2GoBrokerDefaultSshproxyAuthorizedKeys", sshproxy_authorized_keys,
         "authorized_keys template on SSH proxies (default "
-        DEFAULT_AUTHORIZED_KEYS ")"),
+        XGB_DEFAULT_AUTHORIZED_KEYS ")"),
     AP_INIT_TAKE1("X2GoBrokerDefaultAgentQueryMode", set_query_mode,
                   (void *)QUERY_MODE(agent_query_mode), CTX,
                   "NONE, LOCAL or SSH (default NONE)"),
@@ -483,8 +500,29 @@ const command_rec x2gobroker_cmds[] = {
          "Also accept GET on plain/, json/ and uccs/ (default Off)"),
     AP_INIT_TAKE1("X2GoBrokerMaxBodySize", set_max_body, NULL, CTX,
                   "Largest request body in bytes (default 65536)"),
-    AP_INIT_TAKE1("X2GoBrokerPortscanTimeout", set_portscan_timeout, NULL,
+    AP_INIT_TAKE1("X2GoBrokerPortscanTimeout", set_time_slot,
+                  (void *)TIME_SLOT(portscan_timeout, 1000,
+                                    apr_time_from_sec(60), "1ms and 60s"),
                   CTX, "Bound of one SSH port probe (default 2s)"),
+    AP_INIT_TAKE1("X2GoBrokerAgentTimeout", set_time_slot,
+                  (void *)TIME_SLOT(agent_timeout, 1000,
+                                    apr_time_from_sec(60), "1ms and 60s"),
+                  CTX, "Bound of connecting to an agent and of each agent "
+                  "command (default 2s)"),
+    AP_INIT_TAKE1("X2GoBrokerServerRetry", set_time_slot,
+                  (void *)TIME_SLOT(server_retry, apr_time_from_sec(1),
+                                    apr_time_from_sec(3600), "1s and 1h"),
+                  CTX, "How long every child skips a server whose agent "
+                  "failed (default 30s)"),
+    FLAG("X2GoBrokerSharedSessionDB", shared_session_db,
+         "The X2Go servers share one session DB (PostgreSQL): one "
+         "answering agent suffices (default Off: ask every server)"),
+    AP_INIT_TAKE1("X2GoBrokerSSHKnownHostsFile", set_path_slot,
+                  OFF(known_hosts), CTX,
+                  "known_hosts of the X2Go servers' host keys (default "
+                  XGB_DEFAULT_KNOWN_HOSTS ")"),
+    INT("X2GoBrokerAutologinKeyLifetime", autologin_key_lifetime,
+        "Seconds until a delivered autologin key is removed (default 20)"),
     AP_INIT_TAKE1("X2GoBrokerCookieStore", set_cookie_store, NULL, CTX,
                   "shmcb (default), another socache provider[:args], or "
                   "dbd for PostgreSQL via mod_dbd; needs a restart"),
@@ -496,7 +534,8 @@ const command_rec x2gobroker_cmds[] = {
                   "~/.ssh/id_* are the default keys (default "
                   XGB_DEFAULT_DAEMON_USER "; read at start-up)"),
     AP_INIT_TAKE1("X2GoBrokerAgentCmd", set_path_slot, OFF(agent_cmd), CTX,
-                  "Agent path in pubkeys/ forced commands (default "
+                  "Agent program: run by mode LOCAL, named in SSH "
+                  "commands and pubkeys/ forced commands (default "
                   XGB_DEFAULT_AGENT_CMD ")"),
     { NULL }
 };

@@ -26,6 +26,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "http_core.h"
 #include "http_log.h"
 #include "ap_provider.h"
 #include "util_mutex.h"
@@ -78,6 +79,78 @@ static apr_status_t sources_cleanup(void *unused)
     default_src = NULL;
     return APR_SUCCESS;
 }
+
+/* ---- which configurations exist ----------------------------------- */
+
+/* Sections of `secs` (ap_conf_vector_t *) holding our directives, and
+ * the sections nested in any of them, seen through `base`. */
+static int walk_sections(apr_pool_t *p, const apr_array_header_t *secs,
+                         const x2gobroker_cfg *base,
+                         x2gobroker_cfg_visit_fn *fn, void *baton)
+{
+    int i, n = 0;
+
+    for (i = 0; secs && i < secs->nelts; i++) {
+        ap_conf_vector_t *v = APR_ARRAY_IDX(secs, i, ap_conf_vector_t *);
+        const x2gobroker_cfg *own = ap_get_module_config(v,
+                                                         &x2gobroker_module);
+        core_dir_config *core = ap_get_core_module_config(v);
+        const x2gobroker_cfg *eff = base;
+
+        /* httpd creates a module's per-directory config for a section
+         * only when one of its directives appears there. */
+        if (own) {
+            eff = x2gobroker_merge_dir_config(p, (void *)base, (void *)own);
+            fn(eff, baton);
+            n++;
+        }
+        if (core) {
+            n += walk_sections(p, core->sec_file, eff, fn, baton);
+            n += walk_sections(p, core->sec_if, eff, fn, baton);
+        }
+    }
+    return n;
+}
+
+int x2gobroker_walk_configs(apr_pool_t *p, server_rec *s,
+                            x2gobroker_cfg_visit_fn *fn, void *baton)
+{
+    int total = 0;
+
+    for (; s; s = s->next) {
+        core_server_config *sconf = ap_get_core_module_config(
+                                        s->module_config);
+        core_dir_config *dconf = ap_get_core_module_config(s->lookup_defaults);
+        const x2gobroker_cfg *dflt = ap_get_module_config(s->lookup_defaults,
+                                                          &x2gobroker_module);
+        const x2gobroker_cfg *fresh;
+        int n;
+
+        if (!dflt) {
+            continue;
+        }
+        /* A virtual host's section arrays include the main server's, so
+         * those are seen again here with this server's defaults: as they
+         * apply to its requests. */
+        n = walk_sections(p, sconf->sec_dir, dflt, fn, baton)
+            + walk_sections(p, sconf->sec_url, dflt, fn, baton)
+            + (dconf ? walk_sections(p, dconf->sec_file, dflt, fn, baton)
+                       + walk_sections(p, dconf->sec_if, dflt, fn, baton)
+                     : 0);
+        /* No section of ours: if the server level holds our directives
+         * (anything differing from a fresh config), SetHandler is
+         * presumably set in a section of nothing else, inheriting them. */
+        fresh = x2gobroker_create_dir_config(p, NULL);
+        if (!n && memcmp(fresh, dflt, sizeof(*fresh))) {
+            fn(dflt, baton);
+            n = 1;
+        }
+        total += n;
+    }
+    return total;
+}
+
+/* ---- the stores --------------------------------------------------------- */
 
 static const char *create_socache(apr_pool_t *p, apr_pool_t *ptemp,
                                   x2gobroker_cookie_src *src)
@@ -185,25 +258,82 @@ static apr_status_t destroy_socache(void *data)
     return APR_SUCCESS;
 }
 
+/* Does this configuration keep cookies in the default store?  Only a
+ * password login stores cookies (x2gobroker_cookie_conf: check
+ * credentials and require a password), and only plain/ and json/ keep
+ * them (UCCS logins store nothing). */
+static void note_default_use(const x2gobroker_cfg *c, void *baton)
+{
+    const char **where = baton;
+
+    if (!*where && !c->cookies
+        && x2gobroker_cfg_flag(c->check_credentials, 1)
+        && x2gobroker_cfg_flag(c->require_password, 1)
+        && (x2gobroker_cfg_flag(c->enable_plain, 1)
+            || x2gobroker_cfg_flag(c->enable_json, 1))) {
+        *where = c->location ? c->location : "(server config)";
+    }
+}
+
+/* Set up the default store if a configuration uses it.  A setup that
+ * names its stores everywhere (e.g. dbd only) must not need
+ * mod_socache_shmcb, nor get shared memory it never uses. */
+static int setup_default(apr_pool_t *pconf, apr_pool_t *ptemp,
+                         server_rec *s)
+{
+    const char *user = NULL;
+    int configs = x2gobroker_walk_configs(ptemp, s, note_default_use,
+                                          &user);
+    int added;
+    const char *err;
+
+    default_src = NULL;
+    if (!user) {
+        /* With no configuration visible at all, the broker may still be
+         * served on built-in defaults (SetHandler x2gobroker at server
+         * level or in <Location />, no X2GoBroker directive): keep the
+         * store that would use if it costs no extra module. */
+        if (configs || !ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP,
+                                           DEFAULT_STORE,
+                                           AP_SOCACHE_PROVIDER_VERSION)) {
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, XGB_LOGNO(00205)
+                         "no configuration uses the default cookie store "
+                         "%s: not set up", DEFAULT_STORE);
+            /* named explicitly somewhere, it exists anyway */
+            for (default_src = sources; default_src;
+                 default_src = default_src->next) {
+                if (!strcmp(default_src->spec, DEFAULT_STORE)) {
+                    break;
+                }
+            }
+            return OK;
+        }
+    }
+    default_src = find_or_add(pconf, DEFAULT_STORE, &added);
+    if (added) {
+        default_src->s = s;
+        err = create_socache(pconf, ptemp, default_src);
+        if (err) {
+            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00020)
+                         "%s; needed as the default X2GoBrokerCookieStore "
+                         "by %s", err,
+                         user ? user : "the built-in defaults");
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
 int x2gobroker_cookies_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
                                    server_rec *s)
 {
     static const struct ap_socache_hints hints = { 36, 80, 600 };
     x2gobroker_cookie_src *src;
-    int added;
     int n = 0;
+    int rc = setup_default(pconf, ptemp, s);
 
-    default_src = find_or_add(pconf, DEFAULT_STORE, &added);
-    if (added) {
-        const char *err;
-
-        default_src->s = s;
-        err = create_socache(pconf, ptemp, default_src);
-        if (err) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00020)
-                         "%s", err);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
+    if (rc != OK) {
+        return rc;
     }
     for (src = sources; src; src = src->next) {
         apr_status_t rv;

@@ -17,6 +17,8 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "ap_expr.h"
+#include "ap_regex.h"
 
 #include "mod_x2gobroker_private.h"
 #include "xgb_acl.h"
@@ -25,9 +27,9 @@
 #include "xgb_net.h"
 #include "xgb_render.h"
 #include "xgb_select.h"
+#include "xgb_route.h"
 
 #define DEFAULT_MAX_BODY 65536
-#define DEFAULT_PORTSCAN_TIMEOUT apr_time_from_sec(2)
 #define DEFAULT_AUTH_TIMEOUT 36000
 #define DEFAULT_DESKTOP_SHELL "KDE"
 
@@ -52,6 +54,8 @@ static const char *reason(int status)
         return "Method Not Allowed";
     case HTTP_REQUEST_ENTITY_TOO_LARGE:
         return "Request Entity Too Large";
+    case HTTP_SERVICE_UNAVAILABLE:
+        return "Service Unavailable";
     default:
         return "Internal Server Error";
     }
@@ -291,11 +295,13 @@ static apr_array_header_t *list_profiles(broker_req *br)
                                                     const xgb_profile_t *),
                                    br->f.user, autologin);
     }
+    x2gobroker_listing_status(br->r, br->cfg, br->backend, shown, out,
+                              br->f.user);
     return out;
 }
 
-/* spec 5.2 without agents.  A profile the user may not see is answered
- * like an unknown one (fix of B4: the reference served any profile). */
+/* spec 5.2.  A profile the user may not see is answered like an unknown
+ * one (fix of B4: the reference served any profile). */
 static xgb_selection_t *select_server(broker_req *br, const char *id)
 {
     apr_pool_t *p = br->r->pool;
@@ -320,14 +326,10 @@ static xgb_selection_t *select_server(broker_req *br, const char *id)
             prof = NULL;
         }
     }
-    return xgb_select_noagent(p, prof,
-                              prof ? xgb_profile_portscan(prof,
-                                         x2gobroker_cfg_flag(c->portscan, 1))
-                                   : 0,
-                              c->portscan_timeout != XGB_UNSET
-                                  ? c->portscan_timeout
-                                  : DEFAULT_PORTSCAN_TIMEOUT,
-                              xgb_net_local_hostname(p));
+    /* the server login: "login" when the client sent one (spec 5.2) */
+    return x2gobroker_select(br->r, c, br->backend, prof,
+                             *br->f.login ? br->f.login : br->f.user,
+                             br->f.pubkey, br->ip);
 }
 
 void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
@@ -372,6 +374,15 @@ static int authenticate(broker_req *br, const char **next)
     xgb_access_e access;
 
     if (r->user) {
+        /* Whoever authenticated the request, an over-long name is no
+         * login name of ours (see XGB_MAX_USER_LEN). */
+        if (strlen(r->user) > XGB_MAX_USER_LEN) {
+            ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00201)
+                          "authenticated user name of %" APR_SIZE_T_FMT
+                          " bytes exceeds %d: answering 400",
+                          strlen(r->user), XGB_MAX_USER_LEN);
+            return HTTP_BAD_REQUEST;
+        }
         if (!*br->f.user) {
             br->f.user = r->user;
         }
@@ -386,9 +397,26 @@ static int authenticate(broker_req *br, const char **next)
     }
     x2gobroker_cookie_conf(br->cfg, r->pool, &cc);
     src = br->cfg->cookies ? br->cfg->cookies : x2gobroker_cookies_default();
-    access = xgb_check_access(r->pool, &cc, x2gobroker_cookies_store(r, src),
+    if (!src && cc.require_password) {
+        /* The default store is only set up when start-up saw a
+         * configuration needing it; this one escaped (e.g. a <Location>
+         * with nothing but SetHandler x2gobroker). */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00203)
+                      "no cookie store for %s: set X2GoBrokerCookieStore "
+                      "here (the default shmcb store was not set up, as "
+                      "no configuration seemed to use it)",
+                      ap_escape_logitem(r->pool, r->uri));
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    access = xgb_check_access(r->pool, &cc,
+                              src ? x2gobroker_cookies_store(r, src) : NULL,
                               check, &baton, br->f.user, br->f.password,
                               br->ip, br->f.authid, apr_time_now(), next);
+    if (access == XGB_ACCESS_UNAVAILABLE) {
+        /* The authn provider logged the cause; the password may be
+         * right, so no 401: the client should try again later. */
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
     if (access == XGB_ACCESS_ERROR) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00045)
                       "cookie store failed; answering 500");
@@ -435,6 +463,15 @@ static int prepare(broker_req *br, const char *rest, int enabled)
                        &reason_text) != XGB_FORM_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00048)
                       "bad request: %s", reason_text);
+        return HTTP_BAD_REQUEST;
+    }
+    /* Refused here, before authentication looks at it: see
+     * XGB_MAX_USER_LEN.  The name itself is not logged (it is long). */
+    if (strlen(br->f.user) > XGB_MAX_USER_LEN) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00200)
+                      "bad request: field 'user' of %" APR_SIZE_T_FMT
+                      " bytes exceeds %d", strlen(br->f.user),
+                      XGB_MAX_USER_LEN);
         return HTTP_BAD_REQUEST;
     }
     br->ip = xgb_addr_normalise(r->pool, r->useragent_ip);
@@ -499,64 +536,79 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
                                   xgb_render_plain(r->pool, &a));
 }
 
-/* The part of the URI below the <Location> the handler is set in. */
-static const char *route_path(request_rec *r, const x2gobroker_cfg *c)
+/* The path of the <Location> whose SetHandler made this request ours:
+ * the routes hang off it, whichever sections (outer or nested) hold the
+ * X2GoBroker directives.  httpd applies matching sections in order and
+ * the last SetHandler wins, so the last matching section whose handler
+ * evaluates to "x2gobroker" for this request is the one.  NULL when the
+ * handler came from elsewhere (<Directory>, <If>, AddHandler). */
+static const char *handler_section(request_rec *r)
 {
-    const char *loc = c->location;
-    apr_size_t len;
+    core_server_config *sconf =
+        ap_get_core_module_config(r->server->module_config);
+    ap_conf_vector_t **sec = (ap_conf_vector_t **)sconf->sec_url->elts;
+    const char *found = NULL;
+    int i;
 
-    if (!loc) {
-        return r->uri;
-    }
-    len = strlen(loc);
-    while (len && loc[len - 1] == '/') {
-        len--;
-    }
-    if (strncmp(r->uri, loc, len)) {
-        return r->uri;
-    }
-    return r->uri + len;
-}
+    for (i = 0; i < sconf->sec_url->nelts; i++) {
+        core_dir_config *dc = ap_get_core_module_config(sec[i]);
+        const char *h, *err = NULL;
+        ap_regmatch_t m[1];
+        apr_size_t len;
 
-/* "/pubkeys" followed by nothing but slashes (spec 1.1). */
-static int is_pubkeys(const char *path)
-{
-    if (strncmp(path, "/pubkeys", 8)) {
-        return 0;
+        if (!dc->expr_handler || !dc->d) {
+            continue;
+        }
+        if (dc->r) {
+            /* <LocationMatch>: the routes follow the matched prefix */
+            if (ap_regexec(dc->r, r->uri, 1, m, 0) != 0 || m[0].rm_so != 0) {
+                continue;
+            }
+            len = m[0].rm_eo;
+        }
+        else {
+            len = strlen(dc->d);
+            if (dc->d_is_fnmatch || strncmp(r->uri, dc->d, len) != 0
+                || (len && dc->d[len - 1] != '/' && r->uri[len] != '\0'
+                    && r->uri[len] != '/')) {
+                continue;
+            }
+        }
+        h = ap_expr_str_exec(r, dc->expr_handler, &err);
+        if (h && !err && !strcmp(h, "x2gobroker")) {
+            found = apr_pstrmemdup(r->pool, r->uri, len);
+        }
     }
-    for (path += 8; *path == '/'; path++) {
-    }
-    return *path == '\0';
+    return found;
 }
 
 int x2gobroker_handler(request_rec *r)
 {
     const x2gobroker_cfg *c;
-    const char *path;
+    const char *base, *rest;
 
     if (!r->handler || strcmp(r->handler, "x2gobroker")) {
         return DECLINED;
     }
+    x2gobroker_log_request(r);
     c = ap_get_module_config(r->per_dir_config, &x2gobroker_module);
-    path = route_path(r, c);
-    if (!strncmp(path, "/plain/", 7)) {
-        return handle_broker(r, c, path + 7, 0);
-    }
-    if (!strncmp(path, "/json/", 6)) {
-        return handle_broker(r, c, path + 6, 1);
-    }
-    if (!strncmp(path, "/uccs/", 6)) {
-        return x2gobroker_uccs_handler(r, c, path + 6);
-    }
-    if (is_pubkeys(path)) {
+    base = handler_section(r);
+    switch (xgb_route(base ? base : c->location, r->uri, &rest)) {
+    case XGB_ROUTE_PLAIN:
+        return handle_broker(r, c, rest, 0);
+    case XGB_ROUTE_JSON:
+        return handle_broker(r, c, rest, 1);
+    case XGB_ROUTE_UCCS:
+        return x2gobroker_uccs_handler(r, c, rest);
+    case XGB_ROUTE_PUBKEYS:
         return x2gobroker_pubkeys_handler(r, c);
-    }
-    if (!*path || !strcmp(path, "/")) {
+    case XGB_ROUTE_ROOT:
         if (!x2gobroker_method_ok(r, c, 0)) {
             return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
         }
         return x2gobroker_send_body(r, HTTP_OK, "text/html; charset=UTF-8",
                                     IT_WORKS, strlen(IT_WORKS));
+    default:
+        return x2gobroker_send_error(r, HTTP_NOT_FOUND);
     }
-    return x2gobroker_send_error(r, HTTP_NOT_FOUND);
 }

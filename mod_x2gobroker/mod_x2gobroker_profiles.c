@@ -1,6 +1,6 @@
 /*
- * mod_x2gobroker_profiles.c - session-profile files: loaded at start-up,
- * reloaded when they change.
+ * mod_x2gobroker_profiles.c - session-profile files: loaded at start-up
+ * (those some configuration serves), reloaded when they change.
  *
  * The reference re-reads the file on every request, so admins expect an
  * edit to take effect without a restart.  We stat the file per request
@@ -55,6 +55,7 @@ typedef struct {
 struct x2gobroker_profile_src {
     const char *path;
     int required;               /* named by a directive, not the default */
+    int used;                   /* served by a configuration (post_config) */
     profile_set *current;
     file_sig loaded;            /* signature of current */
     file_sig failed;            /* last signature that did not parse */
@@ -232,20 +233,57 @@ static profile_set *load_file(x2gobroker_profile_src *src, const char **err,
     return set;
 }
 
+/* Does this configuration serve profiles from a file: the inifile backend
+ * enabled with a frontend that lists it? */
+static void note_use(const x2gobroker_cfg *c, void *baton)
+{
+    x2gobroker_profile_src *src = c->profiles ? c->profiles : default_src;
+
+    if (x2gobroker_cfg_flag(c->inifile_enable, 1)
+        && (x2gobroker_cfg_flag(c->enable_plain, 1)
+            || x2gobroker_cfg_flag(c->enable_json, 1)
+            || x2gobroker_cfg_flag(c->enable_uccs, 0))) {
+        src->used = 1;
+    }
+}
+
 int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
 {
     x2gobroker_profile_src *src;
+    apr_pool_t *scratch;
 
+    /* Always there, so that a request can reach it even where the walk
+     * below cannot see it used (a section with SetHandler only). */
     if (!default_src) {
         default_src = x2gobroker_profiles_register(pconf, XGB_DEFAULT_PROFILES,
                                                    0);
     }
     for (src = sources; src; src = src->next) {
+        src->used = 0;
+    }
+    apr_pool_create(&scratch, pconf);
+    x2gobroker_walk_configs(scratch, s, note_use, NULL);
+    apr_pool_destroy(scratch);
+
+    for (src = sources; src; src = src->next) {
         const char *err = NULL;
         profile_set *set;
-        file_sig sig;
+        file_sig sig = { 0 };
         apr_status_t rv;
 
+        if (!src->used) {
+            /* Nothing serves it: whatever state the file is in must not
+             * stop httpd.  Should a request reach it after all, the
+             * first one loads it (an empty signature never matches). */
+            ap_log_error(APLOG_MARK, APLOG_DEBUG, 0, s, XGB_LOGNO(00210)
+                         "session profiles %s: not used by any "
+                         "configuration, not loaded", src->path);
+            set = parse_set(src->path, "", 0, &err, pconf);
+            set_release(src->current);
+            src->current = set;
+            src->loaded = sig;
+            continue;
+        }
         rv = apr_shm_create(&src->shm, sizeof(shared_copy), NULL, pconf);
         if (rv == APR_SUCCESS) {
             src->shared = apr_shm_baseaddr_get(src->shm);
@@ -356,6 +394,10 @@ static void refresh(request_rec *r, x2gobroker_profile_src *src)
                           "last good profiles", src->path);
             src->stat_failed = 1;
         }
+        /* A file that is gone is as broken as one that does not parse:
+         * a child forked since must not serve its parent's start-up
+         * version instead of the last good one. */
+        adopt_shared(r, src);
         return;
     }
     src->stat_failed = 0;

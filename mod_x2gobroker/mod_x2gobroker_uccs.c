@@ -75,8 +75,9 @@ static apr_status_t null_put(xgb_cookie_store_t *st, apr_pool_t *p,
     return APR_SUCCESS;
 }
 
-static int uccs_login(request_rec *r, const x2gobroker_cfg *c,
-                      const char *ip, const char *user, const char *password)
+static xgb_access_e uccs_login(request_rec *r, const x2gobroker_cfg *c,
+                               const char *ip, const char *user,
+                               const char *password)
 {
     xgb_cookie_store_t null_store = { null_take, null_put, NULL };
     x2gobroker_auth_baton baton = { r, c, XGB_BACKEND_BASE };
@@ -86,41 +87,61 @@ static int uccs_login(request_rec *r, const x2gobroker_cfg *c,
     x2gobroker_cookie_conf(c, r->pool, &cc);
     return xgb_check_access(r->pool, &cc, &null_store, x2gobroker_auth_check,
                             &baton, user, password, ip, "", apr_time_now(),
-                            &next) == XGB_ACCESS_GRANTED;
+                            &next);
 }
 
 /* HTTP Basic authentication as the reference's UCCS frontend does it:
  * anonymous when no credentials are required, else user:password, with
- * a retry without "@domain" (greeters send e-mail addresses). */
-static const char *uccs_user(request_rec *r, const x2gobroker_cfg *c,
-                             const char *ip)
+ * a retry without "@domain" (greeters send e-mail addresses).  Returns
+ * OK with *user set, or the status to answer with: 401 (no or wrong
+ * credentials), 400 (a user name over XGB_MAX_USER_LEN, as on plain/),
+ * 503 (the password could not be checked). */
+static int uccs_user(request_rec *r, const x2gobroker_cfg *c,
+                     const char *ip, const char **user)
 {
     const char *auth = apr_table_get(r->headers_in, "Authorization");
     char *decoded, *colon, *at;
+    xgb_access_e access;
 
-    if (uccs_login(r, c, ip, "check-credentials", "FALSE")) {
-        return "anonymous";
+    if (uccs_login(r, c, ip, "check-credentials", "FALSE")
+        == XGB_ACCESS_GRANTED) {
+        *user = "anonymous";
+        return OK;
     }
     if (!auth || strncmp(auth, "Basic ", 6)) {
-        return NULL;
+        return HTTP_UNAUTHORIZED;
     }
     decoded = ap_pbase64decode(r->pool, auth + 6);
     colon = strchr(decoded, ':');
     if (!colon) {
-        return NULL;
+        return HTTP_UNAUTHORIZED;
     }
     *colon = '\0';
-    if (uccs_login(r, c, ip, decoded, colon + 1)) {
-        return decoded;
+    if (strlen(decoded) > XGB_MAX_USER_LEN) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00204)
+                      "bad request: Basic user name of %" APR_SIZE_T_FMT
+                      " bytes exceeds %d", strlen(decoded),
+                      XGB_MAX_USER_LEN);
+        return HTTP_BAD_REQUEST;
     }
+    access = uccs_login(r, c, ip, decoded, colon + 1);
     at = strchr(decoded, '@');
-    if (at) {
+    if (access == XGB_ACCESS_DENIED && at) {
         *at = '\0';
-        if (uccs_login(r, c, ip, decoded, colon + 1)) {
-            return decoded;
-        }
+        access = uccs_login(r, c, ip, decoded, colon + 1);
     }
-    return NULL;
+    switch (access) {
+    case XGB_ACCESS_GRANTED:
+        *user = decoded;
+        return OK;
+    case XGB_ACCESS_UNAVAILABLE:
+        /* logged by the authn glue, with the provider's name */
+        return HTTP_SERVICE_UNAVAILABLE;
+    case XGB_ACCESS_ERROR:
+        return HTTP_INTERNAL_SERVER_ERROR;
+    default:
+        return HTTP_UNAUTHORIZED;
+    }
 }
 
 int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
@@ -128,9 +149,9 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
 {
     int debug = x2gobroker_cfg_flag(c->debug, 0);
     x2gobroker_backend_e backend;
-    const char *name, *user, *ip, *body;
+    const char *name, *user = NULL, *ip, *body;
     apr_array_header_t *visible_profiles;
-    int version, parsed;
+    int version, parsed, rc;
 
     if (is_uccs_ping(rest)) {
         r->allowed = AP_METHOD_BIT << M_GET;
@@ -149,12 +170,15 @@ int x2gobroker_uccs_handler(request_rec *r, const x2gobroker_cfg *c,
         return x2gobroker_send_error(r, HTTP_METHOD_NOT_ALLOWED);
     }
     ip = xgb_addr_normalise(r->pool, r->useragent_ip);
-    user = ip ? uccs_user(r, c, ip) : NULL;
-    if (!user) {
+    rc = ip ? uccs_user(r, c, ip, &user) : HTTP_UNAUTHORIZED;
+    if (rc == HTTP_UNAUTHORIZED) {
         apr_table_setn(r->err_headers_out, "WWW-Authenticate",
                        "Basic realm=\"Authentication required\"");
         return x2gobroker_send_body(r, HTTP_UNAUTHORIZED,
                                     "text/html; charset=UTF-8", "", 0);
+    }
+    if (rc != OK) {
+        return x2gobroker_send_error(r, rc);
     }
     if (!parsed || !x2gobroker_cfg_flag(c->enable_uccs, 0)
         || !x2gobroker_backend_enabled(c, backend)) {

@@ -177,7 +177,8 @@ sub down
     my $self = shift;
     return unless $self->{w};
     return unless $$ == $self->{owner};
-    X2GoReference::stop_all(@{ $self->{brokers} });
+    $_->stop for grep { $_->isa('X2GoLab::ModBroker') } @{ $self->{brokers} };
+    X2GoReference::stop_all(grep { !$_->isa('X2GoLab::ModBroker') } @{ $self->{brokers} });
     $self->{brokers} = [];
     my ($out, $err, $rc) = $self->_run(120, $LABSH, 'down');
     warn "lab.sh down: $err" if $rc != 0;
@@ -359,6 +360,183 @@ sub broker_host_cmd
     return ('/usr/bin/unshare', '--mount', '--propagation', 'private', '--',
             '/bin/sh', '-c', $setup, 'sh', $home, $realhome,
             "$dir/nsswitch.conf", "$dir/resolv.conf");
+}
+
+# This module's broker (httpd + mod_x2gobroker) on 127.0.0.1 against the
+# lab's agents over SSH: the lab's ed25519 key read by httpd at start-up,
+# the lab's known_hosts, auth mech none, mod_slotmem_shm for the server
+# table.  %a: profiles (text; default the farm without srvN), conf (more
+# directives inside the <Location>), mpm (default event), server_conf
+# (directives at server level).  Returns an X2GoLab::ModBroker that
+# answers; stopped by down() (lab.sh down too, through brokers/*.pid).
+sub module_broker
+{
+    my ($self, %a) = @_;
+    $self->_need_up;
+    my $n = ++$self->{nbrokers};
+    my $b = X2GoLab::ModBroker->new(lab => $self, n => $n, %a);
+    push @{ $self->{brokers} }, $b;
+    $b->start;
+    return $b;
+}
+
+package X2GoLab::ModBroker;
+
+use strict;
+use warnings;
+
+use Carp qw(croak);
+use File::Copy qw(copy);
+use HTTP::Tiny;
+use IO::Socket::INET;
+use Time::HiRes qw(sleep time);
+
+sub new
+{
+    my ($class, %a) = @_;
+    my $lab = $a{lab};
+    my $build = $ENV{X2GOB_LAB_BUILD} // Cwd::abs_path(File::Basename::dirname(__FILE__) . '/../..');
+    my $so = "$build/.libs/mod_x2gobroker.so";
+    croak "build the module first ($so)" unless -f $so;
+    my $sr = "$lab->{w}/modbroker$a{n}";
+    for my $d ($sr, "$sr/logs", "$sr/run") {
+        mkdir $d or croak "mkdir $d: $!";
+        chmod 0755, $d;
+    }
+    my $port = do {
+        my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => '127.0.0.1',
+                                      LocalPort => 0) or croak "port: $!";
+        $s->sockport;
+    };
+    # known_hosts is public: the children (www-data) read it per connect
+    copy($lab->env('LAB_KNOWN_HOSTS'), "$sr/known_hosts") or croak "copy: $!";
+    chmod 0644, "$sr/known_hosts";
+    X2GoReference::_write_file("$sr/profiles.conf",
+                               $a{profiles} // $lab->profiles_text(servers => 0));
+    chmod 0644, "$sr/profiles.conf";
+    my $lib = qx(apxs -q LIBEXECDIR); chomp $lib;
+    my $mpm = $a{mpm} || 'event';
+    my $key = $lab->env('LAB_BROKER_KEY');
+    X2GoReference::_write_file("$sr/httpd.conf", <<"CONF");
+ServerRoot $sr
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile run/httpd.pid
+DefaultRuntimeDir run
+ErrorLog logs/error_log
+LogLevel info
+User www-data
+Group www-data
+KeepAlive Off
+LoadModule mpm_${mpm}_module $lib/mod_mpm_$mpm.so
+LoadModule authz_core_module $lib/mod_authz_core.so
+LoadModule socache_shmcb_module $lib/mod_socache_shmcb.so
+LoadModule slotmem_shm_module $lib/mod_slotmem_shm.so
+LoadModule x2gobroker_module $so
+@{[ $a{server_conf} // '' ]}
+<Location /x2gobroker>
+    SetHandler x2gobroker
+    X2GoBrokerSessionProfiles $sr/profiles.conf
+    X2GoBrokerDefaultAuthMech none
+    X2GoBrokerDefaultAgentQueryMode SSH
+    X2GoBrokerSSHKeyFile $key
+    X2GoBrokerSSHKnownHostsFile $sr/known_hosts
+    X2GoBrokerAgentTimeout 2
+@{[ $a{conf} // '' ]}
+    Require all granted
+</Location>
+CONF
+    return bless { lab => $lab, root => $sr, port => $port, name => "modbroker$a{n}" }, $class;
+}
+
+sub root { $_[0]{root} }
+sub url  { "http://127.0.0.1:$_[0]{port}/x2gobroker" }
+
+# Runs httpd -k start on the broker host; dies unless it answers.
+sub start
+{
+    my $self = shift;
+    my $sr = $self->{root};
+    my @cmd = ($self->{lab}->broker_host_cmd("$sr/home"), '/usr/sbin/apache2',
+               '-d', $sr, '-f', "$sr/httpd.conf", '-k', 'start');
+    mkdir "$sr/home";
+    my ($out, $err, $rc) = $self->{lab}->_run(60, @cmd);
+    croak "httpd did not start ($rc): $out$err" . $self->error_log if $rc != 0;
+    my $deadline = time + 15;
+    while (time < $deadline) {
+        my $pid = $self->pid;
+        if ($pid && IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                          PeerPort => $self->{port},
+                                          Timeout => 1)) {
+            X2GoReference::_write_file("$self->{lab}{w}/brokers/$self->{name}.pid",
+                                       "$pid\n");
+            return $self;
+        }
+        sleep 0.1;
+    }
+    croak 'httpd never answered: ' . $self->error_log;
+}
+
+sub pid
+{
+    my $self = shift;
+    open my $fh, '<', "$self->{root}/run/httpd.pid" or return;
+    my ($pid) = (<$fh> // '') =~ /^(\d+)/;
+    return $pid;
+}
+
+sub error_log
+{
+    my $self = shift;
+    open my $fh, '<', "$self->{root}/logs/error_log" or return '';
+    local $/;
+    return scalar <$fh> // '';
+}
+
+# httpd's children (pids), from /proc.
+sub children
+{
+    my $self = shift;
+    my $ppid = $self->pid or return ();
+    my @kids;
+    for my $st (glob '/proc/[0-9]*/stat') {
+        open my $fh, '<', $st or next;
+        my $line = <$fh> // next;
+        my ($pid, $pp) = $line =~ /^(\d+) \(.*\) \S (\d+)/ or next;
+        push @kids, $pid if $pp == $ppid;
+    }
+    return @kids;
+}
+
+sub graceful
+{
+    my $self = shift;
+    my $pid = $self->pid or croak 'not running';
+    kill 'USR1', $pid;
+}
+
+sub stop
+{
+    my $self = shift;
+    my $pid = $self->pid or return 1;
+    kill 'TERM', $pid;
+    for (1 .. 100) { last unless kill 0, $pid; sleep 0.1 }
+    kill 'KILL', $pid if kill 0, $pid;
+    unlink "$self->{root}/run/httpd.pid";
+    return 1;
+}
+
+# POST a form to plain/; returns (HTTP status, body, seconds).
+sub post { my $self = shift; return $self->post_to('plain', @_) }
+
+# The same to another frontend (json).
+sub post_to
+{
+    my ($self, $frontend, @form) = @_;
+    my $http = HTTP::Tiny->new(timeout => 60);
+    my $t0 = time;
+    my $res = $http->post_form($self->url . "/$frontend/", [@form]);
+    return ($res->{status}, $res->{content} // '', time - $t0);
 }
 
 package X2GoLab::RefBroker;

@@ -28,6 +28,7 @@ sub libexecdir {
 sub httpd_bin { Apache::Test::vars('httpd') }
 
 # new(name => NAME, conf => TEXT, modules => [extra module names],
+#     without => [base module names not to load, e.g. 'socache_shmcb'],
 #     loglevel => LogLevel argument, default info,
 #     mpm => event|worker|prefork, default event; conf must then use
 #            that MPM's directives)
@@ -41,7 +42,9 @@ sub new {
                      $class;
     my $lib = libexecdir();
     my $load = '';
-    for my $m ('mpm_' . ($a{mpm} || 'event'), @BASE_MODULES,
+    my %without = map { $_ => 1 } @{ $a{without} || [] };
+    for my $m ('mpm_' . ($a{mpm} || 'event'),
+               (grep { !$without{$_} } @BASE_MODULES),
                @{ $a{modules} || [] }) {
         $load .= "LoadModule ${m}_module $lib/mod_$m.so\n";
     }
@@ -90,7 +93,8 @@ sub have_module { -f libexecdir() . "/mod_$_[-1].so" }
 # (exit status, combined stdout+stderr).
 sub run_httpd {
     my ($self, @args) = @_;
-    my $cmd = join ' ', map { "'$_'" } httpd_bin(), '-d', $self->{root},
+    my $cmd = join ' ', map { "'$_'" } @{ $self->{prefix} || [] },
+        httpd_bin(), '-d', $self->{root},
         '-f', "$self->{root}/conf/httpd.conf", @args;
     my $out = qx($cmd 2>&1);
     return ($? >> 8, $out);
@@ -114,6 +118,23 @@ sub start {
         Time::HiRes::sleep(0.1);
     }
     return (0, $out . "\n(port $self->{port} never answered)");
+}
+
+# start_with_binds(DIR => OVER, ...) -> (ok, output): like start(), but
+# httpd runs in a private mount namespace (unshare -m) where each DIR is
+# bind-mounted over OVER, e.g. to give it another /etc/x2go/broker.  The
+# rest of the system never sees the mounts; they go with the last
+# process of the namespace.
+sub start_with_binds {
+    my ($self, %binds) = @_;
+    for my $p (%binds) {
+        die "start_with_binds: unusable path $p\n" if $p =~ /["'\\\$`]/;
+    }
+    my $script = join(' && ', map { qq{mount --bind "$_" "$binds{$_}"} }
+                              sort keys %binds) . ' && exec "$@"';
+    local $self->{prefix} = ['unshare', '-m', '--propagation', 'private',
+                             'sh', '-c', $script, 'sh'];
+    return $self->start;
 }
 
 sub pid { pid_from_file($_[0]->pidfile) }

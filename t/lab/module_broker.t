@@ -1,0 +1,262 @@
+#!/usr/bin/perl
+# This module as the broker of the lab's farm (xgblab1..3) in agent mode
+# SSH, with the agent under test (X2GOB_LAB_AGENT), in both session-DB
+# setups: one sqlite DB per server (where the reference broker is wrong)
+# and one shared PostgreSQL DB.  RejectPolicy with the lab's known_hosts,
+# port scan on, auth mech none.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+use Test::More;
+use Time::HiRes qw(time sleep);
+use X2GoLab;
+
+plan skip_all => 'the lab needs root' unless $> == 0;
+
+my $U  = 'x2gotest';
+my $U2 = 'x2gotest2';
+my $TIMEOUT = 2;                 # X2GoBrokerAgentTimeout of the broker
+my $LIFETIME = 4;                # X2GoBrokerAutologinKeyLifetime
+
+# ssh as $user to $ip with the private key $pem; its exit status.
+sub ssh_with_key
+{
+    my ($lab, $user, $ip, $pem) = @_;
+    my $kf = $lab->dir . "/autologin-key";
+    open my $fh, '>', $kf or die "$kf: $!";
+    print $fh $pem;
+    close $fh;
+    chmod 0600, $kf;
+    my $rc = system('ssh', '-F', '/dev/null', '-i', $kf, '-o', 'IdentitiesOnly=yes',
+                    '-o', 'BatchMode=yes', '-o', 'PasswordAuthentication=no',
+                    '-o', 'UserKnownHostsFile=' . $lab->env('LAB_KNOWN_HOSTS'),
+                    '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5',
+                    "$user\@$ip", 'true');
+    unlink $kf;
+    return $rc >> 8;
+}
+
+sub authkeys_of
+{
+    my ($lab, $i, $user) = @_;
+    open my $fh, '<', $lab->x2go_dir($i, $user) . '/authorized_keys' or return '';
+    local $/;
+    return scalar <$fh> // '';
+}
+
+sub servers { return [ $_[0] =~ /^SERVER:(.*)$/mg ] }
+sub infos { return [ map { [split /\|/] } $_[0] =~ /^SESSION_INFO:(.*)$/mg ] }
+
+sub farm_section
+{
+    my ($body) = @_;
+    my ($farm) = $body =~ /^\[farm\]\n(.*?)(?:\n\n|\z)/ms;
+    return $farm // '';
+}
+
+for my $db (split ' ', $ENV{X2GOB_LAB_DBS} // 'sqlite pg') {
+    my $lab = X2GoLab->new(db => $db);
+    $lab->up;
+    my $perl = $lab->agent_is_perl;
+    my $t = "[$db]";
+    my $hosts = join ',', map { $lab->name($_) . ' (' . $lab->ip($_) . ')' } $lab->servers;
+    my $broker = $lab->module_broker(
+        profiles => $lab->profiles_text(servers => 0)
+                  . "[auto]\nname=Autologin farm\nhost=$hosts\n"
+                  . "broker-session-autologin=true\n\n",
+        server_conf => 'LogLevel info x2gobroker:debug',
+        conf => "    X2GoBrokerAutologinKeyLifetime $LIFETIME\n" . "    X2GoBrokerServerRetry 8\n"
+              . ($db eq 'pg' ? "    X2GoBrokerSharedSessionDB On\n" : ''));
+
+    my $post = sub {
+        my ($name, @form) = @_;
+        my ($code, $body, $secs) = $broker->post(@form, user => $U, password => 'x');
+        is($code, 200, "$t $name: HTTP 200") or diag $body;
+        return wantarray ? ($body, $secs) : $body;
+    };
+
+    # (a) a suspended session on xgblab2 is resumed there, and the
+    # listing says so
+    {
+        my $sid = $lab->session(2, $U, 41, 'S');
+        $lab->session(1, $U2, 42, 'R');
+        my $body = $post->('(a)', task => 'selectsession', sid => 'farm');
+        is_deeply(servers($body), ['10.200.0.12:22'], "$t (a) SERVER is xgblab2");
+        my $info = infos($body);
+        is(scalar @$info, 1, "$t (a) one SESSION_INFO line");
+        is($info->[0][1] // '', $sid, "$t (a) SESSION_INFO names the suspended session");
+        is($info->[0][4] // '', 'S', "$t (a) status S");
+
+        $body = $post->('(a) listsessions', task => 'listsessions');
+        my $farm = farm_section($body);
+        like($farm, qr/^status=S$/m, "$t (a) listsessions: farm has status=S");
+        like($farm, qr/^host=xgblab2$/m, "$t (a) listsessions: host=xgblab2");
+        is($lab->status($sid), 'S', "$t (a) the session is still suspended");
+    }
+
+    # (b) a running session on xgblab3 is taken over: suspended first
+    {
+        $lab->reset;
+        my $sid = $lab->session(3, $U, 43, 'R');
+        my $body = $post->('(b)', task => 'listsessions');
+        like(farm_section($body), qr/^status=R$/m, "$t (b) listsessions: status=R");
+        $body = $post->('(b)', task => 'selectsession', sid => 'farm');
+        is_deeply(servers($body), ['10.200.0.13:22'], "$t (b) SERVER is xgblab3");
+        my $info = infos($body);
+        is($info->[0][1] // '', $sid, "$t (b) SESSION_INFO names the running session");
+        is($info->[0][4] // '', 'S', "$t (b) SESSION_INFO: status rewritten to S");
+        is($lab->status($sid), 'S', "$t (b) the session is suspended in the DB");
+        TODO: {
+            local $TODO = $perl
+                ? 'upstream agent: suspendsession only sets S in the DB'
+                : undef;
+            is($lab->info($sid)->{HUPS}, 1, "$t (b) the session's agent got SIGHUP");
+        }
+    }
+
+    # (c) no session of the user: the server with the fewest sessions
+    {
+        $lab->reset;
+        $lab->session(1, $U2, 44, 'R');
+        $lab->session(1, $U2, 45, 'S');
+        $lab->session(2, $U2, 46, 'R');
+        my $body = $post->('(c)', task => 'selectsession', sid => 'farm');
+        TODO: {
+            local $TODO = $perl && $db eq 'sqlite'
+                ? 'upstream agent on sqlite: getservers has no counts, so '
+                  . 'the load factor decides'
+                : undef;
+            is_deeply(servers($body), ['10.200.0.13:22'],
+                      "$t (c) SERVER is the idle xgblab3");
+        }
+        is(scalar @{ infos($body) }, 0, "$t (c) no SESSION_INFO line");
+    }
+
+    # (d) equal servers share new sessions instead of the first taking all
+    {
+        $lab->reset;
+        my %n;
+        for (1 .. 30) {
+            my ($code, $body) = $broker->post(task => 'selectsession', sid => 'farm',
+                                              user => $U, password => 'x');
+            $n{ servers($body)->[0] // 'none' }++;
+        }
+        my @got = map { $n{"10.200.0.1$_:22"} // 0 } 1 .. 3;
+        ok((!grep { $_ < 3 } @got) && $got[0] + $got[1] + $got[2] == 30,
+           "$t (d) 30 selections spread over the three idle servers (@got)");
+    }
+
+    # (e) a server whose link goes down: skipped within the timeout, and
+    # then by every child without waiting again
+    {
+        $lab->reset;
+        my $sid = $lab->session(2, $U, 47, 'S');
+        $lab->link(2, 'down');
+        my ($body, $secs) = $post->('(e)', task => 'selectsession', sid => 'farm');
+        my $srv = servers($body)->[0] // '';
+        ok($srv eq '10.200.0.11:22' || $srv eq '10.200.0.13:22',
+           "$t (e) SERVER is not the unreachable xgblab2 ($srv)");
+        is(scalar @{ infos($body) }, 0, "$t (e) no SESSION_INFO (its session is out of reach)");
+        cmp_ok($secs, '<', $TIMEOUT + 1, "$t (e) answered within the agent timeout ($secs s)");
+        my $slowest = 0;
+        for (1 .. 5) {
+            my (undef, $s) = $post->('(e) again', task => 'selectsession', sid => 'farm');
+            $slowest = $s if $s > $slowest;
+        }
+        cmp_ok($slowest, '<', $TIMEOUT, "$t (e) the next 5 requests skip it without waiting ($slowest s)");
+        like($broker->error_log, qr/10\.200\.0\.12:22/, "$t (e) the error log names it");
+        $lab->link(2, 'up');
+        sleep 8.5;           # X2GoBrokerServerRetry 8
+        $body = $post->('(e) back', task => 'selectsession', sid => 'farm');
+        is_deeply(servers($body), ['10.200.0.12:22'],
+                  "$t (e) after its retry time it is used again: the session is resumed");
+        like($broker->error_log, qr/10\.200\.0\.12:22 answers again/,
+             "$t (e) and the log says it is back");
+    }
+
+    # (f) every server down: no-X2Go-Server-available within 2 x timeout
+    {
+        $lab->reset;
+        $lab->link($_, 'down') for 1 .. 3;
+        my ($body, $secs) = $post->('(f)', task => 'selectsession', sid => 'farm');
+        is_deeply(servers($body), ['no-X2Go-Server-available:22'],
+                  "$t (f) SERVER:no-X2Go-Server-available");
+        cmp_ok($secs, '<', 2 * $TIMEOUT, "$t (f) within 2 x the agent timeout ($secs s)");
+        $lab->link($_, 'up') for 1 .. 3;
+        sleep 8.5;           # X2GoBrokerServerRetry 8
+    }
+
+    # (h) autologin: the delivered key logs the user in to the chosen
+    # server over SSH, and is gone after X2GoBrokerAutologinKeyLifetime
+    {
+        $lab->reset;
+        my $body = $post->('(h)', task => 'selectsession', sid => 'auto');
+        my ($ip) = (servers($body)->[0] // '') =~ /^(10\.200\.0\.1(\d)):22$/;
+        my $i = $ip ? substr($ip, -1) : 0;
+        ok($i, "$t (h) a farm server is chosen (" . ($ip // 'none') . ')');
+        my ($pem) = $body =~ /^(-----BEGIN RSA PRIVATE KEY-----\n.*?-----END RSA PRIVATE KEY-----\n)/ms;
+        ok($pem, "$t (h) the answer carries an RSA private key in traditional PEM");
+        like($body, qr/^SERVER:[^\n]*\n-----BEGIN RSA PRIVATE KEY-----/m,
+             "$t (h) right after the SERVER line");
+        SKIP: {
+            skip "$t (h) no key or server", 4 unless $pem && $i;
+            my ($b64) = authkeys_of($lab, $i, $U) =~ /^no-X11-forwarding,no-pty,no-user-rc ssh-rsa (\S+) \Q$U\E\@127\.0\.0\.1$/m;
+            ok($b64, "$t (h) ~$U/.x2go/authorized_keys on xgblab$i holds the key");
+            is(ssh_with_key($lab, $U, $ip, $pem), 0, "$t (h) ssh $U\@xgblab$i with the key works");
+            sleep $LIFETIME + 2.5;
+            unlike(authkeys_of($lab, $i, $U), qr/\Q$b64\E/,
+                   "$t (h) after the lifetime the key is gone from the file")
+                if $b64;
+            isnt(ssh_with_key($lab, $U, $ip, $pem), 0, "$t (h) and ssh with it is refused");
+        }
+
+        # python-x2go sends its own public key on json/
+        my $own = $lab->env('LAB_BROKER_KEY') . '.pub';
+        open my $fh, '<', $own or die "$own: $!";
+        my $pub = <$fh>;
+        close $fh;
+        chomp $pub;
+        my ($code, $json) = $broker->post_to('json', task => 'selectsession', sid => 'auto',
+                                             user => $U, password => 'x', pubkey => $pub);
+        is($code, 200, "$t (h) json/ selectsession with pubkey: HTTP 200");
+        like($json, qr/"authentication_pubkey": "ACCEPTED"/, "$t (h) authentication_pubkey: ACCEPTED");
+        unlike($json, qr/PRIVATE KEY/, "$t (h) and no private key");
+        my ($jip) = $json =~ /"server": "(10\.200\.0\.1\d)"/;
+        my $ji = $jip ? substr($jip, -1) : 0;
+        my ($pb64) = $pub =~ /^\S+ (\S+)/;
+        like(authkeys_of($lab, $ji || 1, $U), qr/\Q$pb64\E/, "$t (h) the client's key is installed")
+            if $ji;
+        like($broker->error_log, qr/autologin key for \Q$U\E installed on/,
+             "$t (h) the delivery is logged");
+    }
+
+    # (g) a changed host key is refused, logged with the fingerprint, and
+    # the server is never chosen
+    {
+        $lab->reset;
+        my $sid = $lab->session(1, $U, 48, 'S');
+        $lab->rekey(1);
+        # pooled connections were checked against the old key when they
+        # were made: only new ones see the new key
+        $broker->stop;
+        $broker->start;
+        my $body = $post->('(g)', task => 'selectsession', sid => 'farm');
+        my $srv = servers($body)->[0] // '';
+        ok($srv eq '10.200.0.12:22' || $srv eq '10.200.0.13:22',
+           "$t (g) SERVER is not xgblab1 ($srv)");
+        is(scalar @{ infos($body) }, 0, "$t (g) no SESSION_INFO");
+        like($broker->error_log, qr/10\.200\.0\.11.*SHA256:/,
+             "$t (g) the log names the host and the key's fingerprint")
+            or diag join '', grep { /10\.200\.0\.11/ } split /^/, $broker->error_log;
+    }
+
+    unlike($broker->error_log, qr/exit signal|AH00052|Segmentation fault/,
+           "$t no httpd child crashed");
+    diag "broker log:\n", grep { /x2gobroker:(?!info.*authentication)/ && !/XGB00125: agent \S+ answered/ } split /^/, $broker->error_log
+        unless Test::More->builder->is_passing;
+    ok($lab->down, "$t lab down");
+}
+
+done_testing();
