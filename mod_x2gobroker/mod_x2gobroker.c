@@ -2,7 +2,7 @@
  * mod_x2gobroker.c - the X2Go Session Broker as an httpd module.
  *
  * Life cycle:
- *   pre_config   register the mutex types (cookie stores, server table)
+ *   pre_config   register the mutex type of the shared memory
  *   (parsing)    X2GoBrokerSSHKeyFile keys are read, as root
  *   post_config  load every session-profile file (a broken one stops
  *                httpd), read the broker account's default keys; then,
@@ -66,31 +66,35 @@ static void core_log(const char *file, int line, int level, const char *msg,
 static int x2gobroker_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
                                  apr_pool_t *ptemp)
 {
-    int rc;
-
     x2gobroker_pubkeys_pre_config(pconf);
     x2gobroker_servers_pre_config();
-    rc = x2gobroker_shm_pre_config(pconf);
-    return rc != OK ? rc : x2gobroker_cookies_pre_config(pconf);
+    return x2gobroker_shm_pre_config(pconf);
 }
 
 static int x2gobroker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
                                   apr_pool_t *ptemp, server_rec *s)
 {
-    int rc;
+    /* The dry run at start-up is followed by the real one: the checks
+     * (profile files, keys) run in both so that errors reach the console,
+     * shared memory and mutexes are made in the real one only. */
+    int real = ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG;
+    int rc = OK;
 
     log_server = s;
     xgb_log_set(core_log, NULL);
-    rc = x2gobroker_profiles_post_config(pconf, s);
+    if (real) {
+        rc = x2gobroker_shm_post_config(pconf, s);
+    }
+    if (rc == OK) {
+        rc = x2gobroker_profiles_post_config(pconf, s, real);
+    }
     if (rc != OK) {
         return rc;
     }
     x2gobroker_pubkeys_post_config(pconf, s);
-    /* The dry run at start-up is followed by the real one: checks above
-     * run in both so that errors reach the console, resources only
-     * once. */
-    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG) {
-        return OK;
+    rc = x2gobroker_brokerage_check(ptemp, s);
+    if (rc != OK || !real) {
+        return rc;
     }
     /* pubkeys/ names this host; resolving it per request could block on
      * DNS, so it is looked up once per configuration. */
@@ -105,7 +109,6 @@ static int x2gobroker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 static void x2gobroker_child_init(apr_pool_t *pchild, server_rec *s)
 {
     x2gobroker_profiles_child_init(pchild, s);
-    x2gobroker_cookies_child_init(pchild, s);
     x2gobroker_shm_child_init(pchild, s);
     x2gobroker_agent_child_init(pchild, s);
 }

@@ -32,6 +32,7 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+#include "ap_mpm.h"
 
 #include <libssh2.h>
 
@@ -44,9 +45,6 @@
  * would keep them forever, but a broker idle for minutes gains nothing
  * from them. */
 #define POOL_IDLE_TTL apr_time_from_sec(60)
-/* Connections per child and server: more threads than this wait for a
- * free one (at most the agent timeout). */
-#define POOL_MAX 8
 
 /* One pool of SSH connections to one server with one set of settings. */
 typedef struct {
@@ -63,6 +61,9 @@ typedef struct {
 /* Per child: settings key -> ssh_pool. */
 static apr_pool_t *child_pool;
 static apr_hash_t *pools;
+/* Connections per server and child: one per request thread, so a thread
+ * never waits for another's connection. */
+static int pool_max;
 static apr_thread_mutex_t *pools_mutex;
 
 /* A reslist constructor can return neither a reason nor whether it ran:
@@ -130,6 +131,10 @@ void x2gobroker_agent_child_init(apr_pool_t *pchild, server_rec *s)
     }
     child_pool = pchild;
     pools = apr_hash_make(pchild);
+    if (ap_mpm_query(AP_MPMQ_MAX_THREADS, &pool_max) != APR_SUCCESS
+        || pool_max < 1) {
+        pool_max = 1;
+    }
     /* Registered after the mutex, so it runs before the pools' own
      * cleanups are gone: reslists are subpools of pchild and close their
      * connections when pchild is cleared. */
@@ -181,7 +186,7 @@ static ssh_pool *pool_for(const x2gobroker_agent_ctx *ctx,
             sp->known_hosts = apr_pstrdup(p, known_hosts);
             sp->policy = ctx->policy;
             sp->timeout_ms = ctx->timeout_ms;
-            if (apr_reslist_create(&sp->rl, 0, POOL_MAX, POOL_MAX,
+            if (apr_reslist_create(&sp->rl, 0, pool_max, pool_max,
                                    POOL_IDLE_TTL, ssh_construct,
                                    ssh_destruct, sp, p) != APR_SUCCESS) {
                 apr_pool_destroy(p);
@@ -227,8 +232,10 @@ static int link_open(x2gobroker_agent_link *l)
                                  : APR_STATUS_IS_TIMEUP(rv)
                                    ? "all pooled connections busy"
                                    : "cannot connect");
+        /* Waiting for a busy pool says nothing about the server. */
         job->ssh_status = connect_error.status != XGB_SSH_OK
-                          ? connect_error.status : XGB_SSH_UNREACHABLE;
+                          ? connect_error.status
+                          : connect_ran ? XGB_SSH_UNREACHABLE : XGB_SSH_OK;
         return 0;
     }
     if (connect_error.msg[0]) {

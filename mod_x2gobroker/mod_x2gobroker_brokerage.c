@@ -81,6 +81,38 @@ static xgb_ssh_hostkey_policy_t hostkey_policy(const x2gobroker_cfg *c,
     return XGB_SSH_HOSTKEY_REJECT;
 }
 
+/* A configuration in mode SSH without a key to sign with. */
+static void note_keyless(const x2gobroker_cfg *c, void *baton)
+{
+    const x2gobroker_cfg **bad = baton;
+
+    if (!*bad && agent_mode(c, XGB_BACKEND_INIFILE, NULL)
+                 == X2GOBROKER_AGENT_SSH
+        && !x2gobroker_pubkeys_agent_key(c)) {
+        *bad = c;
+    }
+}
+
+int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s)
+{
+    const x2gobroker_cfg *bad = NULL;
+
+    x2gobroker_walk_configs(ptemp, s, note_keyless, &bad);
+    if (bad) {
+        const char *user = bad->daemon_user ? bad->daemon_user
+                                            : XGB_DEFAULT_DAEMON_USER;
+
+        ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00126)
+                     "agent query mode SSH%s%s needs a private key: set "
+                     "X2GoBrokerSSHKeyFile, or give the account %s a "
+                     "readable ~%s/.ssh/id_ed25519 (or id_ecdsa, id_rsa)",
+                     bad->location ? " in " : "",
+                     bad->location ? bad->location : "", user, user);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
 /* Set up ctx for mode; 0 if agents cannot be used (then: mode NONE). */
 static int agent_ctx(request_rec *r, const x2gobroker_cfg *c,
                      x2gobroker_backend_e b, const xgb_profile_t *prof,

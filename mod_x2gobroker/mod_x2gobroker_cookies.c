@@ -5,10 +5,10 @@
  * store.  Two kinds:
  *
  *  - a socache provider (shmcb by default): shared memory created by the
- *    parent, so cookies survive the recycling of child processes.  A
- *    global mutex makes "take" (fetch + delete) atomic, which single-use
- *    cookies need: two requests presenting the same cookie must not both
- *    succeed.
+ *    parent, so cookies survive the recycling of child processes.  The
+ *    module's one shared-memory mutex (mod_x2gobroker_shm.c) makes "take"
+ *    (fetch + delete) atomic, which single-use cookies need: two requests
+ *    presenting the same cookie must not both succeed.
  *  - PostgreSQL through mod_dbd, so that several broker hosts behind a
  *    load balancer accept each other's cookies.  DELETE ... RETURNING
  *    makes "take" atomic in the database.
@@ -20,7 +20,6 @@
 
 #include "apr_strings.h"
 #include "apr_atomic.h"
-#include "apr_global_mutex.h"
 #include "apr_dbd.h"
 #include "apr_optional.h"
 
@@ -29,12 +28,10 @@
 #include "http_core.h"
 #include "http_log.h"
 #include "ap_provider.h"
-#include "util_mutex.h"
 #include "mod_dbd.h"
 
 #include "mod_x2gobroker_private.h"
 
-#define COOKIE_MUTEX_TYPE "x2gobroker-cookies"
 #define DEFAULT_STORE "shmcb"
 
 /* Expired rows are deleted by whichever request stores a cookie first
@@ -59,7 +56,6 @@ struct x2gobroker_cookie_src {
     int is_dbd;
     const ap_socache_provider_t *provider;
     ap_socache_instance_t *instance;
-    apr_global_mutex_t *mutex;
     server_rec *s;
     x2gobroker_cookie_src *next;
 };
@@ -239,14 +235,6 @@ x2gobroker_cookie_src *x2gobroker_cookies_default(void)
     return default_src;
 }
 
-int x2gobroker_cookies_pre_config(apr_pool_t *pconf)
-{
-    apr_status_t rv = ap_mutex_register(pconf, COOKIE_MUTEX_TYPE, NULL,
-                                        APR_LOCK_DEFAULT, 0);
-
-    return rv == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
-}
-
 static apr_status_t destroy_socache(void *data)
 {
     x2gobroker_cookie_src *src = data;
@@ -329,7 +317,6 @@ int x2gobroker_cookies_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
 {
     static const struct ap_socache_hints hints = { 36, 80, 600 };
     x2gobroker_cookie_src *src;
-    int n = 0;
     int rc = setup_default(pconf, ptemp, s);
 
     if (rc != OK) {
@@ -337,18 +324,9 @@ int x2gobroker_cookies_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
     }
     for (src = sources; src; src = src->next) {
         apr_status_t rv;
-        const char *id;
 
         if (src->is_dbd) {
             continue;
-        }
-        id = apr_psprintf(pconf, "%d", n++);
-        rv = ap_global_mutex_create(&src->mutex, NULL, COOKIE_MUTEX_TYPE,
-                                    id, s, pconf, 0);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_EMERG, rv, s, XGB_LOGNO(00021)
-                         "cannot create the cookie store mutex");
-            return HTTP_INTERNAL_SERVER_ERROR;
         }
         rv = src->provider->init(src->instance, "x2gobroker-cookies", &hints,
                                  s, pconf);
@@ -361,26 +339,6 @@ int x2gobroker_cookies_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
                                   apr_pool_cleanup_null);
     }
     return OK;
-}
-
-void x2gobroker_cookies_child_init(apr_pool_t *pchild, server_rec *s)
-{
-    x2gobroker_cookie_src *src;
-
-    for (src = sources; src; src = src->next) {
-        apr_status_t rv;
-
-        if (!src->mutex) {
-            continue;
-        }
-        rv = apr_global_mutex_child_init(&src->mutex,
-                                         apr_global_mutex_lockfile(src->mutex),
-                                         pchild);
-        if (rv != APR_SUCCESS) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, rv, s, XGB_LOGNO(00023)
-                         "cannot attach to the cookie store mutex");
-        }
-    }
 }
 
 /* ---- socache store ---------------------------------------------------- */
@@ -403,9 +361,8 @@ static apr_status_t socache_take(xgb_cookie_store_t *st, apr_pool_t *p,
     const char *ip, *t;
     apr_status_t rv;
 
-    rv = apr_global_mutex_lock(src->mutex);
-    if (rv != APR_SUCCESS) {
-        return rv;
+    if (!x2gobroker_shm_lock_all(ctx->r->server, ctx->r)) {
+        return APR_EGENERAL;
     }
     rv = src->provider->retrieve(src->instance, ctx->r->server,
                                  (const unsigned char *)cookie,
@@ -424,7 +381,7 @@ static apr_status_t socache_take(xgb_cookie_store_t *st, apr_pool_t *p,
                                   (unsigned int)strlen(cookie), p);
         }
     }
-    apr_global_mutex_unlock(src->mutex);
+    x2gobroker_shm_unlock();
     if (rv != APR_SUCCESS) {
         return APR_NOTFOUND;
     }
@@ -458,15 +415,14 @@ static apr_status_t socache_put(xgb_cookie_store_t *st, apr_pool_t *p,
     memcpy(data, rec->user, ulen + 1);
     memcpy(data + ulen + 1, rec->ip, iplen + 1);
     memcpy(data + ulen + 1 + iplen + 1, t, strlen(t) + 1);
-    rv = apr_global_mutex_lock(src->mutex);
-    if (rv != APR_SUCCESS) {
-        return rv;
+    if (!x2gobroker_shm_lock_all(ctx->r->server, ctx->r)) {
+        return APR_EGENERAL;
     }
     rv = src->provider->store(src->instance, ctx->r->server,
                               (const unsigned char *)cookie,
                               (unsigned int)strlen(cookie), expires,
                               (unsigned char *)data, (unsigned int)len, p);
-    apr_global_mutex_unlock(src->mutex);
+    x2gobroker_shm_unlock();
     return rv;
 }
 

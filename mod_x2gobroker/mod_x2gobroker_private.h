@@ -163,7 +163,10 @@ x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
                                                      int required);
 /* The profile file a configuration uses: its own or the default. */
 x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c);
-int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s);
+/* Load the files (both start-up passes); their shared memory only when
+ * `real` (not in the dry run). */
+int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s,
+                                    int real);
 void x2gobroker_profiles_child_init(apr_pool_t *pchild, server_rec *s);
 /* The current profiles of src, held until r->pool is cleaned up. */
 const xgb_profiles_t *x2gobroker_profiles_get(request_rec *r,
@@ -190,10 +193,8 @@ int x2gobroker_walk_configs(apr_pool_t *p, server_rec *s,
 const char *x2gobroker_cookies_register(cmd_parms *cmd, const char *spec,
                                         x2gobroker_cookie_src **out);
 x2gobroker_cookie_src *x2gobroker_cookies_default(void);
-int x2gobroker_cookies_pre_config(apr_pool_t *pconf);
 int x2gobroker_cookies_post_config(apr_pool_t *pconf, apr_pool_t *ptemp,
                                    server_rec *s);
-void x2gobroker_cookies_child_init(apr_pool_t *pchild, server_rec *s);
 /* A store bound to this request (dbd handles are per request). */
 xgb_cookie_store_t *x2gobroker_cookies_store(request_rec *r,
                                              x2gobroker_cookie_src *src);
@@ -255,6 +256,9 @@ apr_array_header_t *x2gobroker_visible_profiles(request_rec *r,
 
 /* mod_x2gobroker_shm.c: fixed-size tables shared by the children. */
 int x2gobroker_shm_pre_config(apr_pool_t *pconf);
+/* The mutex (always) and the slotmem provider (if loaded); before any
+ * table is made. */
+int x2gobroker_shm_post_config(apr_pool_t *pconf, server_rec *s);
 /* Create (or, after a graceful restart, find again) table `name` of
  * `items` records; DECLINED if mod_slotmem_shm is not loaded. */
 int x2gobroker_shm_table(apr_pool_t *pconf, server_rec *s, const char *name,
@@ -265,6 +269,8 @@ void x2gobroker_shm_child_init(apr_pool_t *pchild, server_rec *s);
  * is not there or the lock failed (then nothing is locked). */
 void *x2gobroker_shm_lock(ap_slotmem_instance_t *table, server_rec *s,
                           request_rec *r);
+/* Lock all tables without looking at one; 0 if that failed. */
+int x2gobroker_shm_lock_all(server_rec *s, request_rec *r);
 void x2gobroker_shm_unlock(void);
 
 /* mod_x2gobroker_servers.c: the shared server table. */
@@ -353,7 +359,10 @@ apr_status_t x2gobroker_agent_exec(x2gobroker_agent_link *l,
                                    int nargs, apr_array_header_t **lines);
 
 /* mod_x2gobroker_brokerage.c: agents in listsessions and selectsession.
- * The selection for `prof` (NULL: unknown or not permitted) and server
+ * At start-up: every configuration in mode SSH has a key (else EMERG and
+ * an error status). */
+int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s);
+/* The selection for `prof` (NULL: unknown or not permitted) and server
  * login `username`. */
 xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
                                    x2gobroker_backend_e b,

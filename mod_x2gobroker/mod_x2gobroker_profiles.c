@@ -15,7 +15,6 @@
  * copy instead.
  */
 #include "apr_strings.h"
-#include "apr_atomic.h"
 #include "apr_file_info.h"
 #include "apr_shm.h"
 #include "apr_thread_mutex.h"
@@ -43,11 +42,12 @@ typedef struct {
 } file_sig;
 
 /* The last good text, shared by all children (anonymous shared memory
- * made by the parent).  A sequence lock: `seq` is odd while a child
- * writes; readers retry when it changed under them.  Only pages that are
- * written take memory, so the segment is sized for the largest file. */
+ * made by the parent), under the module's one shared-memory mutex
+ * (mod_x2gobroker_shm.c); `version` counts the texts published.  Only
+ * pages that are written take memory, so the segment is sized for the
+ * largest file. */
 typedef struct {
-    apr_uint32_t seq;
+    apr_uint32_t version;
     apr_uint32_t len;
     char text[XGB_INI_MAX_SIZE];
 } shared_copy;
@@ -59,7 +59,7 @@ struct x2gobroker_profile_src {
     profile_set *current;
     file_sig loaded;            /* signature of current */
     file_sig failed;            /* last signature that did not parse */
-    apr_uint32_t seen_seq;      /* shared copy version current came from */
+    apr_uint32_t seen_version;  /* shared copy version current came from */
     int stat_failed;            /* logged once until the file is back */
     apr_shm_t *shm;
     shared_copy *shared;        /* NULL if no shared memory */
@@ -148,53 +148,47 @@ static profile_set *parse_set(const char *path, const char *text,
     return set;
 }
 
-/* Publish a good text for the other children.  A writer that finds
- * another one busy leaves it: both hold the same file's text. */
-static void share_text(x2gobroker_profile_src *src, const char *text,
-                       apr_size_t len)
+/* Publish a good text for the other children.  In the parent at
+ * start-up no child runs yet and the mutex may not exist: no lock then. */
+static void share_text(x2gobroker_profile_src *src, server_rec *s,
+                       request_rec *r, const char *text, apr_size_t len)
 {
     shared_copy *sc = src->shared;
-    apr_uint32_t seq;
+    int locked;
 
     if (!sc || len > sizeof(sc->text)) {
         return;
     }
-    seq = apr_atomic_read32(&sc->seq);
-    if ((seq & 1) || apr_atomic_cas32(&sc->seq, seq + 1, seq) != seq) {
+    locked = x2gobroker_shm_lock_all(s, r);
+    if (!locked && r) {
         return;
     }
     memcpy(sc->text, text, len);
     sc->len = (apr_uint32_t)len;
-    apr_atomic_set32(&sc->seq, seq + 2);
-    src->seen_seq = seq + 2;
+    src->seen_version = ++sc->version;
+    if (locked) {
+        x2gobroker_shm_unlock();
+    }
 }
 
 /* The shared last good text if it is newer than what this child has;
  * NULL otherwise. */
-static const char *shared_text(x2gobroker_profile_src *src, apr_pool_t *p,
+static const char *shared_text(x2gobroker_profile_src *src, request_rec *r,
                                apr_size_t *len, apr_uint32_t *version)
 {
     shared_copy *sc = src->shared;
-    int tries;
+    const char *copy = NULL;
 
-    for (tries = 0; sc && tries < 3; tries++) {
-        apr_uint32_t seq = apr_atomic_read32(&sc->seq);
-        char *copy;
-
-        if (seq & 1) {
-            continue;
-        }
-        if (seq == src->seen_seq) {
-            return NULL;
-        }
-        *len = sc->len <= sizeof(sc->text) ? sc->len : 0;
-        copy = apr_pmemdup(p, sc->text, *len);
-        if (apr_atomic_read32(&sc->seq) == seq) {
-            *version = seq;
-            return copy;
-        }
+    if (!sc || !x2gobroker_shm_lock_all(r->server, r)) {
+        return NULL;
     }
-    return NULL;
+    if (sc->version != src->seen_version) {
+        *len = sc->len <= sizeof(sc->text) ? sc->len : 0;
+        copy = apr_pmemdup(r->pool, sc->text, *len);
+        *version = sc->version;
+    }
+    x2gobroker_shm_unlock();
+    return copy;
 }
 
 static apr_status_t stat_sig(const char *path, file_sig *sig,
@@ -215,8 +209,8 @@ static apr_status_t stat_sig(const char *path, file_sig *sig,
 }
 
 /* Read and parse the file; publish it when it parses. */
-static profile_set *load_file(x2gobroker_profile_src *src, const char **err,
-                              apr_pool_t *p)
+static profile_set *load_file(x2gobroker_profile_src *src, server_rec *s,
+                              request_rec *r, const char **err, apr_pool_t *p)
 {
     char *text;
     apr_size_t len;
@@ -228,7 +222,7 @@ static profile_set *load_file(x2gobroker_profile_src *src, const char **err,
     }
     set = parse_set(src->path, text, len, err, p);
     if (set) {
-        share_text(src, text, len);
+        share_text(src, s, r, text, len);
     }
     return set;
 }
@@ -247,7 +241,8 @@ static void note_use(const x2gobroker_cfg *c, void *baton)
     }
 }
 
-int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
+int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s,
+                                    int real)
 {
     x2gobroker_profile_src *src;
     apr_pool_t *scratch;
@@ -284,12 +279,15 @@ int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
             src->loaded = sig;
             continue;
         }
-        rv = apr_shm_create(&src->shm, sizeof(shared_copy), NULL, pconf);
-        if (rv == APR_SUCCESS) {
+        /* the dry run only checks the file */
+        rv = real ? apr_shm_create(&src->shm, sizeof(shared_copy), NULL,
+                                   pconf)
+                  : APR_SUCCESS;
+        if (real && rv == APR_SUCCESS) {
             src->shared = apr_shm_baseaddr_get(src->shm);
-            src->shared->seq = 0;
+            src->shared->version = 0;
         }
-        else {
+        else if (real) {
             ap_log_error(APLOG_MARK, APLOG_WARNING, rv, s, XGB_LOGNO(00016)
                          "no shared memory for %s: children that start "
                          "after the file broke serve the start-up version",
@@ -303,7 +301,7 @@ int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s)
             set = parse_set(src->path, "", 0, &err, pconf);
         }
         else {
-            set = load_file(src, &err, pconf);
+            set = load_file(src, s, NULL, &err, pconf);
             if (!set) {
                 ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00011)
                              "X2GoBrokerSessionProfiles: %s", err);
@@ -365,7 +363,7 @@ static void adopt_shared(request_rec *r, x2gobroker_profile_src *src)
     apr_size_t len;
     apr_uint32_t version;
     const char *err = NULL;
-    const char *text = shared_text(src, r->pool, &len, &version);
+    const char *text = shared_text(src, r, &len, &version);
     profile_set *set;
 
     if (!text) {
@@ -374,7 +372,7 @@ static void adopt_shared(request_rec *r, x2gobroker_profile_src *src)
     set = parse_set(src->path, text, len, &err, r->pool);
     if (set) {
         install(src, set);
-        src->seen_seq = version;
+        src->seen_version = version;
     }
 }
 
@@ -404,7 +402,7 @@ static void refresh(request_rec *r, x2gobroker_profile_src *src)
     if (sig_equal(&sig, &src->loaded) || sig_equal(&sig, &src->failed)) {
         return;
     }
-    set = load_file(src, &err, r->pool);
+    set = load_file(src, r->server, r, &err, r->pool);
     if (!set) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00014)
                       "%s; keeping the last good profiles", err);

@@ -21,21 +21,22 @@
 
 #define COMMENT_MAX 128
 
-static int comment_ok(const char *s)
+const char *xgb_autologin_comment(const char *comment)
 {
+    const char *s = comment;
     size_t n = 0;
 
     if (!s || !*s) {
-        return 0;
+        return "x2gobroker";
     }
     for (; *s; s++, n++) {
         if (n >= COMMENT_MAX
             || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')
                  || (*s >= '0' && *s <= '9') || strchr("._@:-", *s))) {
-            return 0;
+            return "x2gobroker";
         }
     }
-    return 1;
+    return comment;
 }
 
 apr_status_t xgb_autologin_keypair(apr_pool_t *p, const char *comment,
@@ -76,7 +77,7 @@ apr_status_t xgb_autologin_keypair(apr_pool_t *p, const char *comment,
         goto out;
     }
     *line = apr_pstrcat(p, XGB_AUTOLOGIN_OPTIONS " ssh-rsa ", b64, " ",
-                        comment_ok(comment) ? comment : "x2gobroker", NULL);
+                        xgb_autologin_comment(comment), NULL);
     rv = APR_SUCCESS;
 out:
     if (rv != APR_SUCCESS) {

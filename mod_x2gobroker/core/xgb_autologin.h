@@ -12,12 +12,15 @@
 /* The restrictions the reference puts on a delivered key. */
 #define XGB_AUTOLOGIN_OPTIONS "no-X11-forwarding,no-pty,no-user-rc"
 
+/* The comment a key line gets: `comment` when it is letters, digits and
+ * . _ @ : - only, at most 128 bytes; else "x2gobroker". */
+const char *xgb_autologin_comment(const char *comment);
+
 /**
  * A fresh RSA-2048 key pair.  *pem is the private key in traditional
  * PEM ("-----BEGIN RSA PRIVATE KEY-----", the only form x2goclient picks
  * up), *line its authorized_keys line: XGB_AUTOLOGIN_OPTIONS, "ssh-rsa",
- * the base64 key and `comment` (letters, digits and . _ @ : - only, at
- * most 128 bytes; anything else is replaced by "x2gobroker").  Both in p.
+ * the base64 key and xgb_autologin_comment(comment).  Both in p.
  * APR_EGENERAL with *err if OpenSSL fails.
  */
 apr_status_t xgb_autologin_keypair(apr_pool_t *p, const char *comment,

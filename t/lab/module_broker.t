@@ -10,6 +10,7 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../lib";
 use Test::More;
+use JSON::PP ();
 use Time::HiRes qw(time sleep);
 use X2GoLab;
 
@@ -33,6 +34,7 @@ sub ssh_with_key
                     '-o', 'BatchMode=yes', '-o', 'PasswordAuthentication=no',
                     '-o', 'UserKnownHostsFile=' . $lab->env('LAB_KNOWN_HOSTS'),
                     '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5',
+                    '-o', 'LogLevel=QUIET',
                     "$user\@$ip", 'true');
     unlink $kf;
     return $rc >> 8;
@@ -174,6 +176,17 @@ for my $db (split ' ', $ENV{X2GOB_LAB_DBS} // 'sqlite pg') {
                   "$t (e) after its retry time it is used again: the session is resumed");
         like($broker->error_log, qr/10\.200\.0\.12:22 answers again/,
              "$t (e) and the log says it is back");
+
+        # a graceful restart keeps what the children found out: a server
+        # found down is still skipped at once by the new children
+        $lab->link(2, 'down');
+        $post->('(e) down again', task => 'selectsession', sid => 'farm');
+        $broker->graceful;
+        sleep 1.5;
+        my (undef, $s2) = $post->('(e) after graceful', task => 'selectsession', sid => 'farm');
+        cmp_ok($s2, '<', $TIMEOUT, "$t (e) after a graceful restart it is still skipped ($s2 s)");
+        $lab->link(2, 'up');
+        sleep 8.5;           # X2GoBrokerServerRetry 8
     }
 
     # (f) every server down: no-X2Go-Server-available within 2 x timeout
@@ -205,6 +218,8 @@ for my $db (split ' ', $ENV{X2GOB_LAB_DBS} // 'sqlite pg') {
             my ($b64) = authkeys_of($lab, $i, $U) =~ /^no-X11-forwarding,no-pty,no-user-rc ssh-rsa (\S+) \Q$U\E\@127\.0\.0\.1$/m;
             ok($b64, "$t (h) ~$U/.x2go/authorized_keys on xgblab$i holds the key");
             is(ssh_with_key($lab, $U, $ip, $pem), 0, "$t (h) ssh $U\@xgblab$i with the key works");
+            # the children that delivered it go away: the removal does not
+            $broker->graceful;
             sleep $LIFETIME + 2.5;
             unlike(authkeys_of($lab, $i, $U), qr/\Q$b64\E/,
                    "$t (h) after the lifetime the key is gone from the file")
@@ -230,6 +245,36 @@ for my $db (split ' ', $ENV{X2GOB_LAB_DBS} // 'sqlite pg') {
             if $ji;
         like($broker->error_log, qr/autologin key for \Q$U\E installed on/,
              "$t (h) the delivery is logged");
+    }
+
+    # (i) python-x2go's broker client (what pyhoca-cli -B ... -P farm
+    # runs) selects the farm profile through json/ and is sent to the
+    # server of the user's suspended session, with its SESSION_INFO
+    {
+        $lab->reset;
+        my $sid = $lab->session(3, $U, 49, 'S');
+        my $py = $lab->dir . '/select.py';
+        open my $fh, '>', $py or die "$py: $!";
+        print $fh <<'PY';
+import json, sys
+from x2go.backends.profiles.httpbroker import X2GoSessionProfiles
+url, user, pw, pid = sys.argv[1:5]
+p = X2GoSessionProfiles(broker_url=url, broker_username=user, broker_password=pw)
+ok = p.broker_simpleauth(user, pw)
+sel = p.broker_selectsession(pid)
+print("RESULT " + json.dumps({"auth": ok, "ids": sorted(p.profile_ids), "sel": sel}, sort_keys=True))
+PY
+        close $fh;
+        local $ENV{HOME} = $lab->dir;
+        local $ENV{PATH} = '/usr/sbin:/usr/bin:/sbin:/bin';
+        my $out = `/usr/bin/python3 $py @{[ $broker->url ]}/json/ $U x farm 2>&1`;
+        my ($json) = $out =~ /^RESULT (.*)$/m;
+        my $r = $json ? eval { JSON::PP->new->decode($json) } : undef;
+        ok($r && $r->{auth}, "$t (i) python-x2go logs in through json/") or diag $out;
+        is_deeply($r->{ids}, ['auto', 'farm'], "$t (i) and lists the farm profiles") if $r;
+        is($r && $r->{sel}{server}, '10.200.0.13', "$t (i) selectsession farm: the server of the suspended session");
+        like($r && $r->{sel}{session_info} // '', qr/^\d+\|\Q$sid\E\|/,
+             "$t (i) with its session_info");
     }
 
     # (g) a changed host key is refused, logged with the fingerprint, and
