@@ -11,8 +11,8 @@
  * profile is asked (in parallel) and the answers are merged: with
  * x2goserver's default of one sqlite session DB per server, only a
  * server itself knows its sessions.  X2GoBrokerSharedSessionDB On says
- * the servers share one DB (PostgreSQL): then any answering agent knows
- * all sessions, and the session counts are asked of one server only.
+ * the servers share one DB (PostgreSQL): then one answering agent knows
+ * all sessions and counts, and one server is asked.
  */
 #include "apr_strings.h"
 #include "apr_hash.h"
@@ -20,6 +20,8 @@
 #include "httpd.h"
 #include "http_config.h"
 #include "http_log.h"
+
+#include <openssl/rand.h>
 
 #include "mod_x2gobroker_private.h"
 #include "xgb_agentreply.h"
@@ -196,6 +198,13 @@ typedef struct {
     int dropped;                        /* malformed listsessions lines */
 } server_answer;
 
+/* Did the job's agent answer: connected, no transport failure, the
+ * answers OK? */
+static int answered(const x2gobroker_agent_job *job)
+{
+    return job->reached && job->ssh_status == XGB_SSH_OK && !job->task_failed;
+}
+
 static int has_counts(const apr_array_header_t *loads)
 {
     int i;
@@ -239,8 +248,22 @@ static void ask_server(x2gobroker_agent_link *l, x2gobroker_agent_job *job)
     }
 }
 
+/* A random number below n (n >= 1). */
+static int random_below(int n)
+{
+    unsigned int r;
+
+    if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1) {
+        return (int)(apr_time_now() % n);
+    }
+    return (int)(r % (unsigned int)n);
+}
+
+struct gathered;
+static int pick_primary(x2gobroker_agent_ctx *ctx, const struct gathered *g);
+
 /* What the agents of one request said, merged. */
-typedef struct {
+typedef struct gathered {
     apr_array_header_t *servers;        /* x2gobroker_server * */
     x2gobroker_agent_job *jobs;         /* one per server, or one LOCAL */
     int njobs;
@@ -313,32 +336,71 @@ static void merge_loads(gathered *g, const apr_array_header_t *from)
     }
 }
 
+/* A random server among those no child found down lately (any, if all
+ * were). */
+static int pick_primary(x2gobroker_agent_ctx *ctx, const gathered *g)
+{
+    int *up = apr_palloc(ctx->pool, g->servers->nelts * sizeof(int));
+    apr_time_t now = apr_time_now();
+    const char *why;
+    int i, nup = 0;
+
+    for (i = 0; i < g->servers->nelts; i++) {
+        const x2gobroker_server *srv =
+            APR_ARRAY_IDX(g->servers, i, x2gobroker_server *);
+
+        if (!x2gobroker_server_skipped(ctx->s, ctx->r, ctx->pool, srv->key,
+                                       now, &why)) {
+            up[nup++] = i;
+        }
+    }
+    return nup ? up[random_below(nup)] : random_below(g->servers->nelts);
+}
+
 /* Ask the servers (or the local agent) and merge what they say. */
 static void gather(x2gobroker_agent_ctx *ctx, gathered *g, int balance,
                    int shared_db)
 {
     apr_pool_t *p = ctx->r->pool;
     apr_hash_t *seen = apr_hash_make(p);
+    x2gobroker_agent_ctx half;
     int i, primary, n = ctx->mode == X2GOBROKER_AGENT_LOCAL
                         ? 1 : g->servers->nelts;
 
     g->jobs = apr_pcalloc(p, (n ? n : 1) * sizeof(*g->jobs));
     g->njobs = n;
     /* With one shared DB every agent knows every server's sessions and
-     * counts: the counts are asked of one server (a random one, so no
-     * server carries all the broker's queries), the sessions of all, which
-     * is as cheap and tells which servers are up. */
-    primary = shared_db && n > 1 ? (int)(apr_time_now() % n) : -1;
+     * counts: one server is asked (a random one, so that no server
+     * carries all the broker's queries; the others are judged by the
+     * server table and the port probe when chosen, as the reference
+     * does), and only if it does not answer, all the others at once. */
+    primary = shared_db && n > 1 ? pick_primary(ctx, g) : -1;
     for (i = 0; i < n; i++) {
         server_answer *a = apr_pcalloc(p, sizeof(*a));
 
-        a->balance = balance && (primary < 0 || i == primary);
+        a->balance = balance;
         g->jobs[i].srv = ctx->mode == X2GOBROKER_AGENT_LOCAL ? NULL
             : APR_ARRAY_IDX(g->servers, i, x2gobroker_server *);
         g->jobs[i].work = ask_server;
         g->jobs[i].data = a;
     }
-    if (n > 0) {
+    if (primary > 0) {
+        x2gobroker_agent_job first = g->jobs[primary];
+
+        g->jobs[primary] = g->jobs[0];
+        g->jobs[0] = first;
+    }
+    if (primary >= 0) {
+        x2gobroker_agent_run(ctx, g->jobs, 1);
+        if (!answered(&g->jobs[0])) {
+            /* a second chance within half the timeout, so that a request
+             * with every server down costs 1.5 timeouts at most */
+            half = *ctx;
+            half.timeout_ms = ctx->timeout_ms > 1 ? ctx->timeout_ms / 2 : 1;
+            x2gobroker_agent_run(&half, g->jobs + 1, n - 1);
+        }
+    }
+    else if (n > 0) {
         x2gobroker_agent_run(ctx, g->jobs, n);
     }
     g->sessions = apr_array_make(p, 4, sizeof(xgb_agent_session_t));
@@ -350,12 +412,12 @@ static void gather(x2gobroker_agent_ctx *ctx, gathered *g, int balance,
 
         ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, ctx->r, XGB_LOGNO(00125)
                       "agent %s: %s%s", job->srv ? job->srv->key : "LOCAL",
-                      job->skipped ? "skipped: "
-                      : !job->reached || job->task_failed ? "failed: "
-                      : "answered", job->skipped || !job->reached
-                                    || job->task_failed
-                                    ? (job->error ? job->error : "?") : "");
-        if (job->skipped || !job->reached || job->task_failed) {
+                      !job->pool && !job->skipped ? "not asked"
+                      : job->skipped ? "skipped: "
+                      : !answered(job) ? "failed: " : "answered",
+                      job->skipped || (job->pool && !answered(job))
+                      ? (job->error ? job->error : "?") : "");
+        if (job->skipped || !answered(job)) {
             continue;
         }
         if (a->dropped) {
@@ -385,6 +447,7 @@ static void gather(x2gobroker_agent_ctx *ctx, gathered *g, int balance,
 
 typedef struct {
     request_rec *r;
+    x2gobroker_agent_ctx *ctx;
     gathered *g;
     int agents;                 /* the servers were asked */
     int portscan;
@@ -392,8 +455,7 @@ typedef struct {
     apr_interval_time_t retry;
 } up_baton;
 
-static const x2gobroker_agent_job *job_of(const gathered *g,
-                                          const char *name)
+static x2gobroker_agent_job *job_of(const gathered *g, const char *name)
 {
     int i;
 
@@ -405,17 +467,43 @@ static const x2gobroker_agent_job *job_of(const gathered *g,
     return NULL;
 }
 
+/* A server nobody asked yet (one shared session DB): its agent answers
+ * ping, over a connection whose host key was checked.  (A pooled
+ * connection alone proves nothing: the server may have gone since.) */
+static void ping_only(x2gobroker_agent_link *l, x2gobroker_agent_job *job)
+{
+    apr_array_header_t *lines;
+
+    x2gobroker_agent_exec(l, "ping", NULL, 0, &lines);
+}
+
+
 /* Up: its agent answered in this request.  Down: its agent could not be
  * reached or trusted now, or another child found so and its retry time
- * has not come.  Otherwise the port probe decides (when enabled). */
+ * has not come.  A server of the profile nobody asked (one shared DB) is
+ * connected to now, so that a refused host key rules it out here too.
+ * Without agents the port probe decides (when enabled). */
 static int server_up(void *baton, const char *name, const char *addr,
                      int port)
 {
     up_baton *b = baton;
-    const x2gobroker_agent_job *job = b->agents ? job_of(b->g, name) : NULL;
+    x2gobroker_agent_job *job = b->agents ? job_of(b->g, name) : NULL;
     const char *why;
 
-    if (job && job->reached && job->ssh_status == XGB_SSH_OK) {
+    if (job && !job->reached && job->ssh_status == XGB_SSH_OK
+        && !job->skipped && !job->error) {
+        x2gobroker_agent_job check = *job;
+
+        check.work = ping_only;
+        check.data = NULL;
+        x2gobroker_agent_run(b->ctx, &check, 1);
+        job->reached = check.reached;
+        job->ssh_status = check.ssh_status;
+        job->task_failed = check.task_failed;
+        job->skipped = check.skipped;
+        job->error = check.error ? check.error : job->error;
+    }
+    if (job && answered(job)) {
         return 1;
     }
     if (job && (job->ssh_status != XGB_SSH_OK
@@ -529,7 +617,7 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
     x2gobroker_agent_ctx ctx;
     xgb_select_in_t in = { 0 };
     gathered g = { 0 };
-    up_baton ub = { r, &g, 0, 0, 0, 0 };
+    up_baton ub = { r, &ctx, &g, 0, 0, 0, 0 };
     x2gobroker_agent_mode_e mode;
     xgb_selection_t *sel;
     int agents = 0;

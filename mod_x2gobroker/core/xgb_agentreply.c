@@ -293,9 +293,50 @@ static int first_time(apr_pool_t *p, apr_hash_t *seen, const char *host)
     return 1;
 }
 
-apr_array_header_t *xgb_agent_getservers_parse(apr_pool_t *p,
-                                               const apr_array_header_t *lines,
-                                               int *dropped)
+/* One getservers line: "<host> <count>", or "<host>" alone; exactly one
+ * blank. */
+static int getservers_line(apr_pool_t *p, const char *line,
+                           xgb_agent_load_t *l)
+{
+    const char *sp = strchr(line, ' ');
+    long count = -1;
+
+    if (sp) {
+        l->name = apr_pstrmemdup(p, line, (apr_size_t)(sp - line));
+        if (!parse_dec(sp + 1, strlen(sp + 1), SESSIONS_MAX, &count)) {
+            return 0;
+        }
+    }
+    else {
+        l->name = apr_pstrdup(p, line);
+    }
+    l->sessions = (int)count;
+    l->busy = -1;
+    return 1;
+}
+
+/* One findbusyservers line: "<percent>:<host>". */
+static int busy_line(apr_pool_t *p, const char *line, xgb_agent_load_t *l)
+{
+    const char *colon = strchr(line, ':');
+    long percent;
+
+    if (!colon
+        || !parse_dec(line, (size_t)(colon - line), PERCENT_MAX, &percent)) {
+        return 0;
+    }
+    l->name = apr_pstrdup(p, colon + 1);
+    l->sessions = -1;
+    l->busy = (int)percent;
+    return 1;
+}
+
+/* The lines one parser accepts, each host once, valid host names only. */
+static apr_array_header_t *loads_parse(apr_pool_t *p,
+                                       const apr_array_header_t *lines,
+                                       int (*one)(apr_pool_t *, const char *,
+                                                  xgb_agent_load_t *),
+                                       int *dropped)
 {
     apr_array_header_t *loads =
         apr_array_make(p, 4, sizeof(xgb_agent_load_t));
@@ -303,35 +344,15 @@ apr_array_header_t *xgb_agent_getservers_parse(apr_pool_t *p,
     int i, bad = 0;
 
     for (i = 0; lines && i < lines->nelts; i++) {
-        const char *line = line_at(lines, i), *sp;
-        xgb_agent_load_t *l;
-        char *host;
-        long count = -1;
+        const char *line = line_at(lines, i);
+        xgb_agent_load_t l;
 
-        if (!line) {
+        if (!line || !one(p, line, &l) || !xgb_agent_hostname_ok(l.name)
+            || !first_time(p, seen, l.name)) {
             bad++;
             continue;
         }
-        /* "<host> <count>", or "<host>" alone: exactly one blank */
-        sp = strchr(line, ' ');
-        if (sp) {
-            host = apr_pstrmemdup(p, line, (apr_size_t)(sp - line));
-            if (!parse_dec(sp + 1, strlen(sp + 1), SESSIONS_MAX, &count)) {
-                bad++;
-                continue;
-            }
-        }
-        else {
-            host = apr_pstrdup(p, line);
-        }
-        if (!xgb_agent_hostname_ok(host) || !first_time(p, seen, host)) {
-            bad++;
-            continue;
-        }
-        l = apr_array_push(loads);
-        l->name = host;
-        l->sessions = (int)count;
-        l->busy = -1;
+        APR_ARRAY_PUSH(loads, xgb_agent_load_t) = l;
     }
     if (dropped) {
         *dropped = bad;
@@ -339,39 +360,18 @@ apr_array_header_t *xgb_agent_getservers_parse(apr_pool_t *p,
     return loads;
 }
 
+apr_array_header_t *xgb_agent_getservers_parse(apr_pool_t *p,
+                                               const apr_array_header_t *lines,
+                                               int *dropped)
+{
+    return loads_parse(p, lines, getservers_line, dropped);
+}
+
 apr_array_header_t *xgb_agent_busy_parse(apr_pool_t *p,
                                          const apr_array_header_t *lines,
                                          int *dropped)
 {
-    apr_array_header_t *loads =
-        apr_array_make(p, 4, sizeof(xgb_agent_load_t));
-    apr_hash_t *seen = apr_hash_make(p);
-    int i, bad = 0;
-
-    for (i = 0; lines && i < lines->nelts; i++) {
-        const char *line = line_at(lines, i), *colon;
-        xgb_agent_load_t *l;
-        long percent;
-
-        /* "<percent>:<host>" */
-        colon = line ? strchr(line, ':') : NULL;
-        if (!colon
-            || !parse_dec(line, (size_t)(colon - line), PERCENT_MAX,
-                          &percent)
-            || !xgb_agent_hostname_ok(colon + 1)
-            || !first_time(p, seen, colon + 1)) {
-            bad++;
-            continue;
-        }
-        l = apr_array_push(loads);
-        l->name = apr_pstrdup(p, colon + 1);
-        l->sessions = -1;
-        l->busy = (int)percent;
-    }
-    if (dropped) {
-        *dropped = bad;
-    }
-    return loads;
+    return loads_parse(p, lines, busy_line, dropped);
 }
 
 long xgb_agent_checkload_factor(const apr_array_header_t *lines)
