@@ -162,16 +162,6 @@ static void run_key_task(x2gobroker_agent_link *l, x2gobroker_agent_job *job)
             == APR_SUCCESS;
 }
 
-/* The template of profile key `prof_value`, else the directive's, else
- * the reference's default. */
-static const char *template_of(const char *prof_value, const char *dflt)
-{
-    if (prof_value && *prof_value) {
-        return prof_value;
-    }
-    return dflt && *dflt ? dflt : XGB_DEFAULT_AUTHORIZED_KEYS;
-}
-
 void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
                                   const x2gobroker_cfg *c,
                                   const xgb_profile_t *prof,
@@ -235,8 +225,9 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
     memset(jobs, 0, sizeof(jobs));
     tasks[0].task = "addauthkey";
     tasks[0].line = line;
-    tasks[0].authkeys = template_of(prof->authorized_keys,
-                                    c->authorized_keys);
+    tasks[0].authkeys = x2gobroker_cfg_pick(prof->authorized_keys,
+                                            c->authorized_keys,
+                                            XGB_DEFAULT_AUTHORIZED_KEYS);
     tasks[0].ok = 0;
     jobs[0].srv = ctx->mode == X2GOBROKER_AGENT_SSH ? target : NULL;
     jobs[0].work = run_key_task;
@@ -251,8 +242,9 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
         proxy_srv.key = apr_psprintf(p, "%s:%d", proxy_srv.addr,
                                      proxy_srv.port);
         tasks[1] = tasks[0];
-        tasks[1].authkeys = template_of(prof->sshproxy_authorized_keys,
-                                        c->sshproxy_authorized_keys);
+        tasks[1].authkeys = x2gobroker_cfg_pick(
+            prof->sshproxy_authorized_keys, c->sshproxy_authorized_keys,
+            XGB_DEFAULT_AUTHORIZED_KEYS);
         jobs[1].srv = &proxy_srv;
         jobs[1].work = run_key_task;
         jobs[1].data = &tasks[1];

@@ -29,29 +29,18 @@
 #include "xgb_net.h"
 #include "xgb_select.h"
 
-static const char *pick(const char *a, const char *b, const char *c)
-{
-    if (a && *a) {
-        return a;
-    }
-    if (b && *b) {
-        return b;
-    }
-    return c;
-}
-
 /* Spec 4.2: profile > backend > global > NONE; unknown values act like
  * NONE; spec 5.1: SHADOW profiles never use agents. */
 static x2gobroker_agent_mode_e agent_mode(const x2gobroker_cfg *c,
                                           x2gobroker_backend_e b,
                                           const xgb_profile_t *prof)
 {
-    const char *m = pick(prof ? prof->agent_query_mode : NULL,
-                         b == XGB_BACKEND_INIFILE
-                             ? c->inifile_agent_query_mode : NULL,
-                         c->agent_query_mode);
+    const char *m = x2gobroker_cfg_pick(prof ? prof->agent_query_mode
+                                             : NULL,
+                                        x2gobroker_cfg_agent_query_mode(c, b),
+                                        NULL);
 
-    if (!m || (prof && xgb_profile_is_shadow(prof))) {
+    if (prof && xgb_profile_is_shadow(prof)) {
         return X2GOBROKER_AGENT_NONE;
     }
     if (!strcasecmp(m, "LOCAL")) {
@@ -69,15 +58,15 @@ static xgb_ssh_hostkey_policy_t hostkey_policy(const x2gobroker_cfg *c,
                                                x2gobroker_backend_e b,
                                                const xgb_profile_t *prof)
 {
-    const char *p = pick(prof ? prof->agent_hostkey_policy : NULL,
-                         b == XGB_BACKEND_INIFILE
-                             ? c->inifile_agent_hostkey_policy : NULL,
-                         c->agent_hostkey_policy);
+    const char *p = x2gobroker_cfg_pick(prof ? prof->agent_hostkey_policy
+                                             : NULL,
+                                        x2gobroker_cfg_hostkey_policy(c, b),
+                                        NULL);
 
-    if (p && !strcmp(p, "AutoAddPolicy")) {
+    if (!strcmp(p, "AutoAddPolicy")) {
         return XGB_SSH_HOSTKEY_AUTOADD;
     }
-    if (p && !strcmp(p, "WarningPolicy")) {
+    if (!strcmp(p, "WarningPolicy")) {
         return XGB_SSH_HOSTKEY_WARNING;
     }
     return XGB_SSH_HOSTKEY_REJECT;
@@ -101,8 +90,7 @@ int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s)
 
     x2gobroker_walk_configs(ptemp, s, note_keyless, &bad);
     if (bad) {
-        const char *user = bad->daemon_user ? bad->daemon_user
-                                            : XGB_DEFAULT_DAEMON_USER;
+        const char *user = x2gobroker_cfg_daemon_user(bad);
 
         ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00126)
                      "agent query mode SSH%s%s needs a private key: set "
@@ -126,11 +114,11 @@ static int agent_ctx(request_rec *r, const x2gobroker_cfg *c,
     ctx->s = r->server;
     ctx->pool = r->pool;
     ctx->mode = mode;
-    ctx->agent_cmd = c->agent_cmd ? c->agent_cmd : XGB_DEFAULT_AGENT_CMD;
+    ctx->agent_cmd = x2gobroker_cfg_agent_cmd(c);
     ctx->known_hosts = c->known_hosts ? c->known_hosts
                                       : XGB_DEFAULT_KNOWN_HOSTS;
     ctx->user = user;
-    ctx->login = c->daemon_user ? c->daemon_user : XGB_DEFAULT_DAEMON_USER;
+    ctx->login = x2gobroker_cfg_daemon_user(c);
     ctx->policy = hostkey_policy(c, b, prof);
     ctx->timeout_ms = (int)apr_time_as_msec(
         c->agent_timeout != XGB_UNSET ? c->agent_timeout

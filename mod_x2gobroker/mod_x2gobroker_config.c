@@ -11,6 +11,7 @@
 
 #include "httpd.h"
 #include "http_config.h"
+#include "http_core.h"
 #include "http_log.h"
 
 #include "mod_x2gobroker_private.h"
@@ -123,14 +124,14 @@ int x2gobroker_cfg_flag(int value, int dflt)
 
 /* Reference precedence: a non-empty backend option beats the global
  * default, which beats the hard-coded one. */
-static const char *pick(const char *backend, const char *global,
-                        const char *dflt)
+const char *x2gobroker_cfg_pick(const char *first, const char *second,
+                               const char *dflt)
 {
-    if (backend && *backend) {
-        return backend;
+    if (first && *first) {
+        return first;
     }
-    if (global && *global) {
-        return global;
+    if (second && *second) {
+        return second;
     }
     return dflt;
 }
@@ -142,7 +143,7 @@ const char *x2gobroker_cfg_auth_mech(const x2gobroker_cfg *c,
                    : b == XGB_BACKEND_ZEROCONF ? c->zeroconf_auth_mech
                    : NULL;
 
-    return pick(bm, c->auth_mech, "pam");
+    return x2gobroker_cfg_pick(bm, c->auth_mech, "pam");
 }
 
 const char *x2gobroker_cfg_group_db(const x2gobroker_cfg *c,
@@ -152,7 +153,103 @@ const char *x2gobroker_cfg_group_db(const x2gobroker_cfg *c,
                    : b == XGB_BACKEND_ZEROCONF ? c->zeroconf_group_db
                    : NULL;
 
-    return pick(bm, c->group_db, "libnss");
+    return x2gobroker_cfg_pick(bm, c->group_db, "libnss");
+}
+
+const char *x2gobroker_cfg_agent_query_mode(const x2gobroker_cfg *c,
+                                            x2gobroker_backend_e b)
+{
+    return x2gobroker_cfg_pick(b == XGB_BACKEND_INIFILE
+                                   ? c->inifile_agent_query_mode : NULL,
+                               c->agent_query_mode, "NONE");
+}
+
+const char *x2gobroker_cfg_hostkey_policy(const x2gobroker_cfg *c,
+                                          x2gobroker_backend_e b)
+{
+    return x2gobroker_cfg_pick(b == XGB_BACKEND_INIFILE
+                                   ? c->inifile_agent_hostkey_policy : NULL,
+                               c->agent_hostkey_policy, "RejectPolicy");
+}
+
+const char *x2gobroker_cfg_daemon_user(const x2gobroker_cfg *c)
+{
+    return c->daemon_user ? c->daemon_user : XGB_DEFAULT_DAEMON_USER;
+}
+
+const char *x2gobroker_cfg_agent_cmd(const x2gobroker_cfg *c)
+{
+    return c->agent_cmd ? c->agent_cmd : XGB_DEFAULT_AGENT_CMD;
+}
+
+/* ---- which configurations exist ----------------------------------- */
+
+/* Sections of `secs` (ap_conf_vector_t *) holding our directives, and
+ * the sections nested in any of them, seen through `base`. */
+static int walk_sections(apr_pool_t *p, const apr_array_header_t *secs,
+                         const x2gobroker_cfg *base,
+                         x2gobroker_cfg_visit_fn *fn, void *baton)
+{
+    int i, n = 0;
+
+    for (i = 0; secs && i < secs->nelts; i++) {
+        ap_conf_vector_t *v = APR_ARRAY_IDX(secs, i, ap_conf_vector_t *);
+        const x2gobroker_cfg *own = ap_get_module_config(v,
+                                                         &x2gobroker_module);
+        core_dir_config *core = ap_get_core_module_config(v);
+        const x2gobroker_cfg *eff = base;
+
+        /* httpd creates a module's per-directory config for a section
+         * only when one of its directives appears there. */
+        if (own) {
+            eff = x2gobroker_merge_dir_config(p, (void *)base, (void *)own);
+            fn(eff, baton);
+            n++;
+        }
+        if (core) {
+            n += walk_sections(p, core->sec_file, eff, fn, baton);
+            n += walk_sections(p, core->sec_if, eff, fn, baton);
+        }
+    }
+    return n;
+}
+
+int x2gobroker_walk_configs(apr_pool_t *p, server_rec *s,
+                            x2gobroker_cfg_visit_fn *fn, void *baton)
+{
+    int total = 0;
+
+    for (; s; s = s->next) {
+        core_server_config *sconf = ap_get_core_module_config(
+                                        s->module_config);
+        core_dir_config *dconf = ap_get_core_module_config(s->lookup_defaults);
+        const x2gobroker_cfg *dflt = ap_get_module_config(s->lookup_defaults,
+                                                          &x2gobroker_module);
+        const x2gobroker_cfg *fresh;
+        int n;
+
+        if (!dflt) {
+            continue;
+        }
+        /* A virtual host's section arrays include the main server's, so
+         * those are seen again here with this server's defaults: as they
+         * apply to its requests. */
+        n = walk_sections(p, sconf->sec_dir, dflt, fn, baton)
+            + walk_sections(p, sconf->sec_url, dflt, fn, baton)
+            + (dconf ? walk_sections(p, dconf->sec_file, dflt, fn, baton)
+                       + walk_sections(p, dconf->sec_if, dflt, fn, baton)
+                     : 0);
+        /* No section of ours: if the server level holds our directives
+         * (anything differing from a fresh config), SetHandler is
+         * presumably set in a section of nothing else, inheriting them. */
+        fresh = x2gobroker_create_dir_config(p, NULL);
+        if (!n && memcmp(fresh, dflt, sizeof(*fresh))) {
+            fn(dflt, baton);
+            n = 1;
+        }
+        total += n;
+    }
+    return total;
 }
 
 /* On/Off as everywhere in httpd, and the reference's boolean spellings

@@ -25,7 +25,6 @@
 
 #include "httpd.h"
 #include "http_config.h"
-#include "http_core.h"
 #include "http_log.h"
 #include "ap_provider.h"
 #include "mod_dbd.h"
@@ -74,76 +73,6 @@ static apr_status_t sources_cleanup(void *unused)
     sources = NULL;
     default_src = NULL;
     return APR_SUCCESS;
-}
-
-/* ---- which configurations exist ----------------------------------- */
-
-/* Sections of `secs` (ap_conf_vector_t *) holding our directives, and
- * the sections nested in any of them, seen through `base`. */
-static int walk_sections(apr_pool_t *p, const apr_array_header_t *secs,
-                         const x2gobroker_cfg *base,
-                         x2gobroker_cfg_visit_fn *fn, void *baton)
-{
-    int i, n = 0;
-
-    for (i = 0; secs && i < secs->nelts; i++) {
-        ap_conf_vector_t *v = APR_ARRAY_IDX(secs, i, ap_conf_vector_t *);
-        const x2gobroker_cfg *own = ap_get_module_config(v,
-                                                         &x2gobroker_module);
-        core_dir_config *core = ap_get_core_module_config(v);
-        const x2gobroker_cfg *eff = base;
-
-        /* httpd creates a module's per-directory config for a section
-         * only when one of its directives appears there. */
-        if (own) {
-            eff = x2gobroker_merge_dir_config(p, (void *)base, (void *)own);
-            fn(eff, baton);
-            n++;
-        }
-        if (core) {
-            n += walk_sections(p, core->sec_file, eff, fn, baton);
-            n += walk_sections(p, core->sec_if, eff, fn, baton);
-        }
-    }
-    return n;
-}
-
-int x2gobroker_walk_configs(apr_pool_t *p, server_rec *s,
-                            x2gobroker_cfg_visit_fn *fn, void *baton)
-{
-    int total = 0;
-
-    for (; s; s = s->next) {
-        core_server_config *sconf = ap_get_core_module_config(
-                                        s->module_config);
-        core_dir_config *dconf = ap_get_core_module_config(s->lookup_defaults);
-        const x2gobroker_cfg *dflt = ap_get_module_config(s->lookup_defaults,
-                                                          &x2gobroker_module);
-        const x2gobroker_cfg *fresh;
-        int n;
-
-        if (!dflt) {
-            continue;
-        }
-        /* A virtual host's section arrays include the main server's, so
-         * those are seen again here with this server's defaults: as they
-         * apply to its requests. */
-        n = walk_sections(p, sconf->sec_dir, dflt, fn, baton)
-            + walk_sections(p, sconf->sec_url, dflt, fn, baton)
-            + (dconf ? walk_sections(p, dconf->sec_file, dflt, fn, baton)
-                       + walk_sections(p, dconf->sec_if, dflt, fn, baton)
-                     : 0);
-        /* No section of ours: if the server level holds our directives
-         * (anything differing from a fresh config), SetHandler is
-         * presumably set in a section of nothing else, inheriting them. */
-        fresh = x2gobroker_create_dir_config(p, NULL);
-        if (!n && memcmp(fresh, dflt, sizeof(*fresh))) {
-            fn(dflt, baton);
-            n = 1;
-        }
-        total += n;
-    }
-    return total;
 }
 
 /* ---- the stores --------------------------------------------------------- */

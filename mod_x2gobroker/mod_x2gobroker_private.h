@@ -156,23 +156,17 @@ const char *x2gobroker_cfg_auth_mech(const x2gobroker_cfg *c,
                                      x2gobroker_backend_e b);
 const char *x2gobroker_cfg_group_db(const x2gobroker_cfg *c,
                                     x2gobroker_backend_e b);
-
-/* mod_x2gobroker_profiles.c */
-x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
-                                                     const char *path,
-                                                     int required);
-/* The profile file a configuration uses: its own or the default. */
-x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c);
-/* Load the files (both start-up passes); their shared memory only when
- * `real` (not in the dry run). */
-int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s,
-                                    int real);
-void x2gobroker_profiles_child_init(apr_pool_t *pchild, server_rec *s);
-/* The current profiles of src, held until r->pool is cleaned up. */
-const xgb_profiles_t *x2gobroker_profiles_get(request_rec *r,
-                                              x2gobroker_profile_src *src);
-
-/* mod_x2gobroker_cookies.c */
+/* The first of first and second that is set and not empty, else dflt:
+ * the reference's precedence (profile > backend > global > built-in). */
+const char *x2gobroker_cfg_pick(const char *first, const char *second,
+                                const char *dflt);
+/* Backend option > global default > NONE / RejectPolicy (spec 4.2). */
+const char *x2gobroker_cfg_agent_query_mode(const x2gobroker_cfg *c,
+                                            x2gobroker_backend_e b);
+const char *x2gobroker_cfg_hostkey_policy(const x2gobroker_cfg *c,
+                                          x2gobroker_backend_e b);
+const char *x2gobroker_cfg_daemon_user(const x2gobroker_cfg *c);
+const char *x2gobroker_cfg_agent_cmd(const x2gobroker_cfg *c);
 /* Visit every configuration the module is set up in, to find out at
  * start-up which resources (default cookie store, profile files) are
  * used.  A configuration is a section (<Location>, <Directory>, <Files>,
@@ -190,6 +184,23 @@ const xgb_profiles_t *x2gobroker_profiles_get(request_rec *r,
 typedef void x2gobroker_cfg_visit_fn(const x2gobroker_cfg *c, void *baton);
 int x2gobroker_walk_configs(apr_pool_t *p, server_rec *s,
                             x2gobroker_cfg_visit_fn *fn, void *baton);
+
+/* mod_x2gobroker_profiles.c */
+x2gobroker_profile_src *x2gobroker_profiles_register(apr_pool_t *p,
+                                                     const char *path,
+                                                     int required);
+/* The profile file a configuration uses: its own or the default. */
+x2gobroker_profile_src *x2gobroker_profiles_of(const x2gobroker_cfg *c);
+/* Load the files (both start-up passes); their shared memory only when
+ * `real` (not in the dry run). */
+int x2gobroker_profiles_post_config(apr_pool_t *pconf, server_rec *s,
+                                    int real);
+void x2gobroker_profiles_child_init(apr_pool_t *pchild, server_rec *s);
+/* The current profiles of src, held until r->pool is cleaned up. */
+const xgb_profiles_t *x2gobroker_profiles_get(request_rec *r,
+                                              x2gobroker_profile_src *src);
+
+/* mod_x2gobroker_cookies.c */
 const char *x2gobroker_cookies_register(cmd_parms *cmd, const char *spec,
                                         x2gobroker_cookie_src **out);
 x2gobroker_cookie_src *x2gobroker_cookies_default(void);

@@ -111,8 +111,7 @@ const char *x2gobroker_pubkeys_add_file(cmd_parms *cmd, x2gobroker_cfg *c,
 
 const x2gobroker_privkey *x2gobroker_pubkeys_agent_key(const x2gobroker_cfg *c)
 {
-    const char *user = c->daemon_user ? c->daemon_user
-                                      : XGB_DEFAULT_DAEMON_USER;
+    const char *user = x2gobroker_cfg_daemon_user(c);
 
     if (c->agent_key) {
         return c->agent_key;
@@ -173,8 +172,7 @@ void x2gobroker_pubkeys_post_config(apr_pool_t *pconf, server_rec *s)
 
 int x2gobroker_pubkeys_handler(request_rec *r, const x2gobroker_cfg *c)
 {
-    const char *user = c->daemon_user ? c->daemon_user
-                                      : XGB_DEFAULT_DAEMON_USER;
+    const char *user = x2gobroker_cfg_daemon_user(c);
     const apr_array_header_t *keys = c->ssh_keys;
     const char *body;
 
@@ -184,9 +182,7 @@ int x2gobroker_pubkeys_handler(request_rec *r, const x2gobroker_cfg *c)
     if (!keys) {
         keys = apr_hash_get(default_keys, user, APR_HASH_KEY_STRING);
     }
-    body = xgb_pubkeys_render(r->pool, keys,
-                              c->agent_cmd ? c->agent_cmd
-                                           : XGB_DEFAULT_AGENT_CMD,
+    body = xgb_pubkeys_render(r->pool, keys, x2gobroker_cfg_agent_cmd(c),
                               user, x2gobroker_fqdn);
     if (!body) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00050)
