@@ -78,7 +78,7 @@ static int x2gobroker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
      * (profile files, keys) run in both so that errors reach the console,
      * shared memory and mutexes are made in the real one only. */
     int real = ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG;
-    int rc = OK;
+    int rc = OK, agents = 0;
 
     log_server = s;
     xgb_log_set(core_log, NULL);
@@ -92,14 +92,14 @@ static int x2gobroker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
         return rc;
     }
     x2gobroker_pubkeys_post_config(pconf, s);
-    rc = x2gobroker_brokerage_check(ptemp, s);
+    rc = x2gobroker_brokerage_check(ptemp, s, &agents);
     if (rc != OK || !real) {
         return rc;
     }
     /* pubkeys/ names this host; resolving it per request could block on
      * DNS, so it is looked up once per configuration. */
     x2gobroker_fqdn = xgb_net_broker_fqdn(pconf);
-    rc = x2gobroker_servers_post_config(pconf, s);
+    rc = x2gobroker_servers_post_config(pconf, s, agents);
     if (rc == OK) {
         rc = x2gobroker_autologin_post_config(pconf, s);
     }

@@ -142,6 +142,25 @@ void x2gobroker_agent_child_init(apr_pool_t *pchild, server_rec *s)
                               apr_pool_cleanup_null);
 }
 
+/* A subpool of parent with an allocator of its own, so that one thread
+ * can allocate from it while others use parent's siblings; NULL if out
+ * of memory. */
+static apr_pool_t *private_pool(apr_pool_t *parent)
+{
+    apr_allocator_t *alloc;
+    apr_pool_t *p;
+
+    if (apr_allocator_create(&alloc) != APR_SUCCESS) {
+        return NULL;
+    }
+    if (apr_pool_create_ex(&p, parent, NULL, alloc) != APR_SUCCESS) {
+        apr_allocator_destroy(alloc);
+        return NULL;
+    }
+    apr_allocator_owner_set(alloc, p);
+    return p;
+}
+
 /* The pool for this server and these settings, made on first use.
  * Runs in a job's thread: allocates from the job's pool only. */
 static ssh_pool *pool_for(const x2gobroker_agent_ctx *ctx,
@@ -151,7 +170,6 @@ static ssh_pool *pool_for(const x2gobroker_agent_ctx *ctx,
     const char *key;
     ssh_pool *sp;
     apr_pool_t *p;
-    apr_allocator_t *alloc;
 
     if (!pools) {
         return NULL;
@@ -162,21 +180,8 @@ static ssh_pool *pool_for(const x2gobroker_agent_ctx *ctx,
     apr_thread_mutex_lock(pools_mutex);
     sp = apr_hash_get(pools, key, APR_HASH_KEY_STRING);
     if (!sp) {
-        /* Its own allocator: the pool is used from whatever thread
-         * needs a connection next. */
-        if (apr_allocator_create(&alloc) == APR_SUCCESS) {
-            if (apr_pool_create_ex(&p, child_pool, NULL, alloc)
-                != APR_SUCCESS) {
-                apr_allocator_destroy(alloc);
-                p = NULL;
-            }
-            else {
-                apr_allocator_owner_set(alloc, p);
-            }
-        }
-        else {
-            p = NULL;
-        }
+        /* used from whatever thread needs a connection next */
+        p = private_pool(child_pool);
         if (p) {
             sp = apr_pcalloc(p, sizeof(*sp));
             sp->addr = apr_pstrdup(p, srv->addr);
@@ -461,7 +466,6 @@ void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
     ctx->started = now;
     for (i = 0; i < n; i++) {
         x2gobroker_agent_job *job = &jobs[i];
-        apr_allocator_t *alloc = NULL;
         const char *why;
 
         job->ctx = ctx;
@@ -476,19 +480,11 @@ void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
             job->error = why;
             continue;
         }
-        /* Each job allocates from its own thread: a pool of its own
-         * with an allocator of its own, freed with the request. */
-        if (apr_allocator_create(&alloc) != APR_SUCCESS
-            || apr_pool_create_ex(&job->pool, ctx->pool, NULL, alloc)
-               != APR_SUCCESS) {
-            job->pool = NULL;
+        /* each job allocates in its own thread; freed with ctx->pool */
+        job->pool = private_pool(ctx->pool);
+        if (!job->pool) {
             job->error = "out of memory";
-            if (alloc) {
-                apr_allocator_destroy(alloc);
-            }
-            continue;
         }
-        apr_allocator_owner_set(alloc, job->pool);
     }
     for (i = 0; i < n; i++) {
         if (!jobs[i].pool || jobs[i].skipped) {

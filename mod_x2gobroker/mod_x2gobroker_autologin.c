@@ -96,7 +96,7 @@ int x2gobroker_autologin_post_config(apr_pool_t *pconf, server_rec *s)
  * do not fit (then the key is not delivered). */
 static int schedule(const x2gobroker_agent_ctx *ctx,
                     const x2gobroker_server *srv, const char *line,
-                    const char *authkeys, apr_time_t due, int *slot_out)
+                    const char *authkeys, apr_time_t due)
 {
     key_slot *slots = x2gobroker_shm_lock(table, ctx->s, ctx->r), *k = NULL;
     int i, fits;
@@ -128,7 +128,6 @@ static int schedule(const x2gobroker_agent_ctx *ctx,
             k->timeout_ms = ctx->timeout_ms;
             k->installed = apr_time_now();
             k->due = due;
-            *slot_out = i;
         }
         else {
             memset(k, 0, sizeof(*k));
@@ -182,7 +181,7 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
                    ? c->autologin_key_lifetime
                    : XGB_DEFAULT_AUTOLOGIN_KEY_LIFETIME;
     apr_time_t due = apr_time_now() + apr_time_from_sec(lifetime);
-    int n = 1, slot, i;
+    int n = 1, i;
 
     if (!watchdog_on) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00131)
@@ -239,8 +238,8 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
         proxy_srv.port = proxy_port && proxy_port->type == XGB_VAL_INT
                          && proxy_port->i > 0 && proxy_port->i < 65536
                          ? (int)proxy_port->i : 22;
-        proxy_srv.key = apr_psprintf(p, "%s:%d", proxy_srv.addr,
-                                     proxy_srv.port);
+        proxy_srv.key = x2gobroker_server_key(p, proxy_srv.addr,
+                                              proxy_srv.port);
         tasks[1] = tasks[0];
         tasks[1].authkeys = x2gobroker_cfg_pick(
             prof->sshproxy_authorized_keys, c->sshproxy_authorized_keys,
@@ -251,8 +250,7 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
         n = 2;
     }
     for (i = 0; i < n; i++) {
-        if (!schedule(ctx, jobs[i].srv, line, tasks[i].authkeys, due,
-                      &slot)) {
+        if (!schedule(ctx, jobs[i].srv, line, tasks[i].authkeys, due)) {
             return;
         }
     }
@@ -311,9 +309,7 @@ static void remove_batch(server_rec *s, apr_pool_t *p, removal *rm, int n)
         x->srv.name = x->k.name;
         x->srv.addr = x->k.addr;
         x->srv.port = x->k.port;
-        x->srv.key = apr_psprintf(p, strchr(x->k.addr, ':') ? "[%s]:%d"
-                                                          : "%s:%d",
-                                  x->k.addr, x->k.port);
+        x->srv.key = x2gobroker_server_key(p, x->k.addr, x->k.port);
         x->task.task = "delauthkey";
         x->task.line = x->k.line;
         x->task.authkeys = x->k.authkeys;

@@ -21,8 +21,6 @@
 #include "http_config.h"
 #include "http_log.h"
 
-#include <openssl/rand.h>
-
 #include "mod_x2gobroker_private.h"
 #include "xgb_agentreply.h"
 #include "xgb_hostmatch.h"
@@ -72,23 +70,32 @@ static xgb_ssh_hostkey_policy_t hostkey_policy(const x2gobroker_cfg *c,
     return XGB_SSH_HOSTKEY_REJECT;
 }
 
-/* A configuration in mode SSH without a key to sign with. */
-static void note_keyless(const x2gobroker_cfg *c, void *baton)
-{
-    const x2gobroker_cfg **bad = baton;
+typedef struct {
+    int agents;                 /* some configuration uses agents */
+    const x2gobroker_cfg *bad;  /* one in mode SSH without a key */
+} agent_use;
 
-    if (!*bad && agent_mode(c, XGB_BACKEND_INIFILE, NULL)
-                 == X2GOBROKER_AGENT_SSH
+static void note_agent_use(const x2gobroker_cfg *c, void *baton)
+{
+    agent_use *u = baton;
+    x2gobroker_agent_mode_e m = agent_mode(c, XGB_BACKEND_INIFILE, NULL);
+
+    u->agents |= m != X2GOBROKER_AGENT_NONE;
+    if (!u->bad && m == X2GOBROKER_AGENT_SSH
         && !x2gobroker_pubkeys_agent_key(c)) {
-        *bad = c;
+        u->bad = c;
     }
 }
 
-int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s)
+int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s,
+                               int *agents)
 {
-    const x2gobroker_cfg *bad = NULL;
+    agent_use u = { 0, NULL };
+    const x2gobroker_cfg *bad;
 
-    x2gobroker_walk_configs(ptemp, s, note_keyless, &bad);
+    x2gobroker_walk_configs(ptemp, s, note_agent_use, &u);
+    *agents = u.agents;
+    bad = u.bad;
     if (bad) {
         const char *user = x2gobroker_cfg_daemon_user(bad);
 
@@ -139,13 +146,6 @@ static int agent_ctx(request_rec *r, const x2gobroker_cfg *c,
     return 1;
 }
 
-/* "address:port", the server's name in the pools and the table. */
-static const char *server_key(apr_pool_t *p, const char *addr, int port)
-{
-    return apr_psprintf(p, strchr(addr, ':') ? "[%s]:%d" : "%s:%d", addr,
-                        port);
-}
-
 /* The distinct servers of a profile, in host order. */
 static void add_servers(apr_pool_t *p, const xgb_profile_t *prof,
                         apr_array_header_t *out, apr_hash_t *seen)
@@ -162,7 +162,7 @@ static void add_servers(apr_pool_t *p, const xgb_profile_t *prof,
         if (!h[i].name || !*h[i].name) {
             continue;
         }
-        key = server_key(p, addr, port);
+        key = x2gobroker_server_key(p, addr, port);
         if (apr_hash_get(seen, key, APR_HASH_KEY_STRING)) {
             continue;
         }
@@ -236,22 +236,8 @@ static void ask_server(x2gobroker_agent_link *l, x2gobroker_agent_job *job)
     }
 }
 
-/* A random number below n (n >= 1). */
-static int random_below(int n)
-{
-    unsigned int r;
-
-    if (RAND_bytes((unsigned char *)&r, sizeof(r)) != 1) {
-        return (int)(apr_time_now() % n);
-    }
-    return (int)(r % (unsigned int)n);
-}
-
-struct gathered;
-static int pick_primary(x2gobroker_agent_ctx *ctx, const struct gathered *g);
-
 /* What the agents of one request said, merged. */
-typedef struct gathered {
+typedef struct {
     apr_array_header_t *servers;        /* x2gobroker_server * */
     x2gobroker_agent_job *jobs;         /* one per server, or one LOCAL */
     int njobs;
@@ -342,7 +328,7 @@ static int pick_primary(x2gobroker_agent_ctx *ctx, const gathered *g)
             up[nup++] = i;
         }
     }
-    return nup ? up[random_below(nup)] : random_below(g->servers->nelts);
+    return nup ? up[xgb_select_random(nup)] : xgb_select_random(g->servers->nelts);
 }
 
 /* Ask the servers (or the local agent) and merge what they say. */
@@ -440,7 +426,6 @@ typedef struct {
     int agents;                 /* the servers were asked */
     int portscan;
     apr_interval_time_t probe_timeout;
-    apr_interval_time_t retry;
 } up_baton;
 
 static x2gobroker_agent_job *job_of(const gathered *g, const char *name)
@@ -478,18 +463,11 @@ static int server_up(void *baton, const char *name, const char *addr,
     x2gobroker_agent_job *job = b->agents ? job_of(b->g, name) : NULL;
     const char *why;
 
-    if (job && !job->reached && job->ssh_status == XGB_SSH_OK
-        && !job->skipped && !job->error) {
-        x2gobroker_agent_job check = *job;
-
-        check.work = ping_only;
-        check.data = NULL;
-        x2gobroker_agent_run(b->ctx, &check, 1);
-        job->reached = check.reached;
-        job->ssh_status = check.ssh_status;
-        job->task_failed = check.task_failed;
-        job->skipped = check.skipped;
-        job->error = check.error ? check.error : job->error;
+    if (job && !job->pool && !job->skipped) {
+        /* gather() is done with its answer: the job can ask again */
+        job->work = ping_only;
+        job->data = NULL;
+        x2gobroker_agent_run(b->ctx, job, 1);
     }
     if (job && answered(job)) {
         return 1;
@@ -499,7 +477,7 @@ static int server_up(void *baton, const char *name, const char *addr,
         return 0;
     }
     if (b->agents && x2gobroker_server_skipped(
-            b->r->server, b->r, b->r->pool, server_key(b->r->pool, addr, port),
+            b->r->server, b->r, b->r->pool, x2gobroker_server_key(b->r->pool, addr, port),
             apr_time_now(), &why)) {
         return 0;
     }
@@ -514,8 +492,9 @@ static int server_up(void *baton, const char *name, const char *addr,
     if (b->agents) {
         /* so that the next requests do not wait for it again */
         x2gobroker_server_report(b->r->server, b->r,
-                                 server_key(b->r->pool, addr, port), 0,
-                                 "SSH port does not answer", b->retry);
+                                 x2gobroker_server_key(b->r->pool, addr, port), 0,
+                                 "SSH port does not answer",
+                                 b->ctx->retry);
     }
     return 0;
 }
@@ -591,7 +570,7 @@ static const x2gobroker_server *selected_server(apr_pool_t *p,
     srv->name = sel->server_name;
     srv->addr = sel->server;
     srv->port = sel->port;
-    srv->key = server_key(p, sel->server, sel->port);
+    srv->key = x2gobroker_server_key(p, sel->server, sel->port);
     return srv;
 }
 
@@ -605,7 +584,7 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
     x2gobroker_agent_ctx ctx;
     xgb_select_in_t in = { 0 };
     gathered g = { 0 };
-    up_baton ub = { r, &ctx, &g, 0, 0, 0, 0 };
+    up_baton ub = { r, &ctx, &g, 0, 0, 0 };
     x2gobroker_agent_mode_e mode;
     xgb_selection_t *sel;
     int agents = 0;
@@ -632,7 +611,6 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
         gather(&ctx, &g, g.servers->nelts > 1,
                x2gobroker_cfg_flag(c->shared_session_db, 0));
         ub.agents = mode == X2GOBROKER_AGENT_SSH;
-        ub.retry = ctx.retry;
         in.agent = g.reached;
         in.all_agents_down = !g.reached;
         in.sessions = g.sessions;

@@ -373,18 +373,6 @@ static const char *const hostkey_policies[] = { "RejectPolicy",
 #define QUERY_MODE(f) ENUM(f, query_modes, 1)
 #define HOSTKEY_POLICY(f) ENUM(f, hostkey_policies, 0)
 
-/* Agents need the shared server table: note that some section uses
- * them, so start-up fails early when mod_slotmem_shm is missing. */
-static const char *set_query_mode(cmd_parms *cmd, void *cfg, const char *arg)
-{
-    const char *err = set_enum_slot(cmd, cfg, arg);
-
-    if (!err && strcasecmp(arg, "NONE")) {
-        x2gobroker_servers_note_agents();
-    }
-    return err;
-}
-
 /* Relative paths are relative to ServerRoot, as everywhere in httpd. */
 static const char *server_path(cmd_parms *cmd, const char *arg,
                                const char **path)
@@ -539,7 +527,7 @@ const command_rec x2gobroker_cmds[] = {
     STR("X2GoBrokerDefaultSshproxyAuthorizedKeys", sshproxy_authorized_keys,
         "authorized_keys template on SSH proxies (default "
         XGB_DEFAULT_AUTHORIZED_KEYS ")"),
-    AP_INIT_TAKE1("X2GoBrokerDefaultAgentQueryMode", set_query_mode,
+    AP_INIT_TAKE1("X2GoBrokerDefaultAgentQueryMode", set_enum_slot,
                   (void *)QUERY_MODE(agent_query_mode), CTX,
                   "NONE, LOCAL or SSH (default NONE)"),
     CHOICE("X2GoBrokerDefaultAgentHostkeyPolicy",
@@ -568,7 +556,7 @@ const command_rec x2gobroker_cmds[] = {
            "Group database of the inifile backend"),
     FLAG("X2GoBrokerInifileUseLoadChecker", inifile_use_load_checker,
          "Load checker for the inifile backend (default On)"),
-    AP_INIT_TAKE1("X2GoBrokerInifileAgentQueryMode", set_query_mode,
+    AP_INIT_TAKE1("X2GoBrokerInifileAgentQueryMode", set_enum_slot,
                   (void *)QUERY_MODE(inifile_agent_query_mode), CTX,
                   "Agent query mode of the inifile backend"),
     CHOICE("X2GoBrokerInifileAgentHostkeyPolicy",

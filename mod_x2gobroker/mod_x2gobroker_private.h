@@ -285,9 +285,13 @@ int x2gobroker_shm_lock_all(server_rec *s, request_rec *r);
 void x2gobroker_shm_unlock(void);
 
 /* mod_x2gobroker_servers.c: the shared server table. */
-void x2gobroker_servers_note_agents(void);
 void x2gobroker_servers_pre_config(void);
-int x2gobroker_servers_post_config(apr_pool_t *pconf, server_rec *s);
+/* `needed`: some configuration uses agents, so the table must exist. */
+int x2gobroker_servers_post_config(apr_pool_t *pconf, server_rec *s,
+                                   int needed);
+/* A server's name in the table and the SSH pools: "address:port",
+ * "[v6 address]:port". */
+const char *x2gobroker_server_key(apr_pool_t *p, const char *addr, int port);
 /* Should server `key` ("address:port") be skipped now?  *why (in p):
  * the failure that made it so. */
 int x2gobroker_server_skipped(server_rec *s, request_rec *r, apr_pool_t *p,
@@ -371,8 +375,9 @@ apr_status_t x2gobroker_agent_exec(x2gobroker_agent_link *l,
 
 /* mod_x2gobroker_brokerage.c: agents in listsessions and selectsession.
  * At start-up: every configuration in mode SSH has a key (else EMERG and
- * an error status). */
-int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s);
+ * an error status); *agents: some configuration uses agents. */
+int x2gobroker_brokerage_check(apr_pool_t *ptemp, server_rec *s,
+                               int *agents);
 /* The selection for `prof` (NULL: unknown or not permitted) and server
  * login `username`. */
 xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,

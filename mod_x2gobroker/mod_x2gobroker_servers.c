@@ -41,28 +41,20 @@ typedef struct {
 } server_slot;
 
 static ap_slotmem_instance_t *table;
-/* Set while the configuration is read: some section uses agents, so the
- * table must exist. */
-static int agents_configured;
-
-void x2gobroker_servers_note_agents(void)
-{
-    agents_configured = 1;
-}
 
 void x2gobroker_servers_pre_config(void)
 {
-    agents_configured = 0;
     table = NULL;
 }
 
-int x2gobroker_servers_post_config(apr_pool_t *pconf, server_rec *s)
+int x2gobroker_servers_post_config(apr_pool_t *pconf, server_rec *s,
+                                   int needed)
 {
     int rc = x2gobroker_shm_table(pconf, s, SERVERS_SLOTMEM,
                                   sizeof(server_slot), SERVER_SLOTS, &table);
 
     if (rc == DECLINED) {
-        if (agents_configured) {
+        if (needed) {
             ap_log_error(APLOG_MARK, APLOG_EMERG, 0, s, XGB_LOGNO(00100)
                          "agent query mode LOCAL or SSH needs the shared "
                          "server table: is mod_slotmem_shm loaded?");
@@ -128,6 +120,12 @@ static server_slot *locked_slot(server_rec *s, request_rec *r,
         x2gobroker_shm_unlock();
     }
     return slot;
+}
+
+const char *x2gobroker_server_key(apr_pool_t *p, const char *addr, int port)
+{
+    return apr_psprintf(p, strchr(addr, ':') ? "[%s]:%d" : "%s:%d", addr,
+                        port);
 }
 
 int x2gobroker_server_skipped(server_rec *s, request_rec *r,

@@ -122,8 +122,7 @@ static const char *plain_address(apr_pool_t *p, const char *addr,
     return addr;
 }
 
-/* A uniformly distributed index below n (n >= 1). */
-static int random_index(int n)
+int xgb_select_random(int n)
 {
     /* Largest multiple of n representable: values at or above it would
      * favour the low indexes, so they are drawn again. */
@@ -337,7 +336,7 @@ static const char *balance(const select_t *c)
             best[nbest++] = name;
         }
     }
-    return best[random_index(nbest)];
+    return best[xgb_select_random(nbest)];
 }
 
 /* The 5th field of an x2golistsessions line (the status) if it is
@@ -480,7 +479,7 @@ xgb_selection_t *xgb_select(apr_pool_t *p, const xgb_select_in_t *in)
             }
             else {
                 server_name = APR_ARRAY_IDX(c.cand,
-                                            random_index(c.cand->nelts),
+                                            xgb_select_random(c.cand->nelts),
                                             const char *);
             }
         }

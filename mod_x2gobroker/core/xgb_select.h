@@ -101,4 +101,8 @@ void xgb_select_status(apr_pool_t *p, const xgb_profile_t *prof,
                        const apr_array_header_t *sessions, char *status,
                        const char **host);
 
+/* A uniformly distributed index below n (n >= 1), from OpenSSL's
+ * generator; 0 (logged) if it has no random numbers. */
+int xgb_select_random(int n);
+
 #endif
