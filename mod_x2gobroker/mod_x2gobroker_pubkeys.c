@@ -11,8 +11,8 @@
  * too) reads them again; the children never open a key file.
  *
  * The agent client (mod_x2gobroker_agent.c) signs with the first
- * X2GoBrokerSSHKeyFile, else with the first default key of the daemon
- * account; their content stays in pconf, wiped when pconf goes.
+ * X2GoBrokerSSHKeyFile, else with the daemon account's id_ed25519 (else
+ * id_ecdsa, ...); their content stays in pconf, wiped when pconf goes.
  */
 #include <pwd.h>
 
@@ -30,9 +30,9 @@
 
 /* Accounts named by X2GoBrokerDaemonUser in this configuration, plus the
  * default one; and, from post_config on, account -> its default keys
- * (apr_array_header_t of "<type> <base64>") and account -> the first of
- * them as x2gobroker_privkey.  All live in pconf and are made anew for
- * every configuration generation. */
+ * (apr_array_header_t of "<type> <base64>") and account -> the one the
+ * agent client signs with (x2gobroker_privkey).  All live in pconf and
+ * are made anew for every configuration generation. */
 static apr_array_header_t *daemon_users;
 static apr_hash_t *default_keys;
 static apr_hash_t *default_privkeys;
@@ -156,7 +156,11 @@ void x2gobroker_pubkeys_post_config(apr_pool_t *pconf, server_rec *s)
         }
         apr_hash_set(default_keys, user, APR_HASH_KEY_STRING,
                      xgb_pubkeys_load(pconf, files));
-        for (j = 0; j < files->nelts; j++) {
+        /* The agent client signs with the newest kind the account has:
+         * the list runs rsa, dsa, ecdsa, ed25519 (the reference's order
+         * for pubkeys/), and libssh2 1.10 signs RSA with SHA-1 only,
+         * which current OpenSSH servers refuse. */
+        for (j = files->nelts - 1; j >= 0; j--) {
             const char *line, *err;
             x2gobroker_privkey *k =
                 read_privkey(pconf, APR_ARRAY_IDX(files, j, const char *),
