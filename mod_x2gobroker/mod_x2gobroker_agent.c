@@ -14,9 +14,17 @@
  * ever made before the fork (the pools exist only in children).
  *
  * The work of one request on several servers runs in parallel, one
- * thread per server, each bounded by X2GoBrokerAgentTimeout, so a
- * request pays for the slowest server, not for their sum.  What is
- * learnt about reachability goes to the shared server table.
+ * thread per server, so a request pays for the slowest server, not for
+ * their sum.  Connecting and the commands each get X2GoBrokerAgentTimeout:
+ * a slow handshake (a cold sshd, a loaded machine) does not eat the
+ * commands' time.
+ *
+ * Only a verdict goes to the shared server table: no TCP answer, a
+ * refused host key or login.  A server that was reached but did not
+ * finish in time is not marked down: this request goes without its
+ * answer, the next ones ask it again.  A timeout says more about the
+ * moment than about the server, and one slow answer must not take a
+ * server out for every child.
  */
 #include <poll.h>
 #include <signal.h>
@@ -75,7 +83,7 @@ static __thread int connect_ran;
 struct x2gobroker_agent_link {
     const x2gobroker_agent_ctx *ctx;
     x2gobroker_agent_job *job;
-    apr_time_t deadline;
+    apr_time_t deadline;        /* of the commands; 0 until connected */
     ssh_pool *sp;
     xgb_ssh_conn_t *conn;
     int reused;
@@ -251,6 +259,10 @@ static int link_open(x2gobroker_agent_link *l)
     l->conn = res;
     l->reused = !connect_ran;
     job->reached = 1;
+    if (!l->deadline) {
+        l->deadline = apr_time_now()
+                      + apr_time_from_msec(l->ctx->timeout_ms);
+    }
     return 1;
 }
 
@@ -436,11 +448,31 @@ apr_status_t x2gobroker_agent_exec(x2gobroker_agent_link *l,
     return rv;
 }
 
+/* Is what the job met a verdict on its server?  No TCP answer (refused,
+ * no route, no SYN-ACK within the connect time: a kernel answers that in
+ * microseconds however loaded its sshd is), a refused host key or login.
+ * A handshake or command that ran out of time is not. */
+static int says_down(const x2gobroker_agent_job *job)
+{
+    switch (job->ssh_status) {
+    case XGB_SSH_UNREACHABLE:
+    case XGB_SSH_HOSTKEY_UNKNOWN:
+    case XGB_SSH_HOSTKEY_CHANGED:
+    case XGB_SSH_AUTH_REFUSED:
+        return !job->reached;
+    default:
+        return 0;
+    }
+}
+
 static void run_job(const x2gobroker_agent_ctx *ctx, x2gobroker_agent_job *job)
 {
     x2gobroker_agent_link l = { ctx, job, 0, NULL, NULL, 0 };
 
-    l.deadline = ctx->started + apr_time_from_msec(ctx->timeout_ms);
+    /* mode SSH: from the moment a connection is there (link_open) */
+    if (ctx->mode == X2GOBROKER_AGENT_LOCAL) {
+        l.deadline = apr_time_now() + apr_time_from_msec(ctx->timeout_ms);
+    }
     job->work(&l, job);
     link_close(&l);
 }
@@ -463,7 +495,6 @@ void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
     apr_time_t now = apr_time_now();
     int i;
 
-    ctx->started = now;
     for (i = 0; i < n; i++) {
         x2gobroker_agent_job *job = &jobs[i];
         const char *why;
@@ -516,14 +547,16 @@ void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
                            "agent %s (%s): %s", name, key, job->note);
         }
         if (job->error && !job->skipped) {
-            if (job->ssh_status != XGB_SSH_OK && !job->reached) {
+            if (says_down(job)) {
                 X2GOBROKER_LOG(r, s, APLOG_ERR, 0, XGB_LOGNO(00114)
                                "agent %s (%s): %s; every child skips it "
                                "for the retry time", name, key, job->error);
             }
             else if (job->ssh_status != XGB_SSH_OK) {
                 X2GOBROKER_LOG(r, s, APLOG_ERR, 0, XGB_LOGNO(00113)
-                               "agent %s (%s): %s", name, key, job->error);
+                               "agent %s (%s): %s; no answer for this "
+                               "request, not marked down", name, key,
+                               job->error);
             }
             else {
                 X2GOBROKER_LOG(r, s, APLOG_WARNING, 0, XGB_LOGNO(00115)
@@ -533,10 +566,10 @@ void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
         if (!job->srv || job->skipped || !job->pool) {
             continue;
         }
-        /* A server whose sshd let us in is up, whatever its agent said;
-         * one we could not reach or trust is skipped by every child
-         * until its retry time. */
-        if (job->ssh_status != XGB_SSH_OK) {
+        /* A server whose sshd let us in is up, whatever its agent said
+         * or however long it took; one we could not reach or trust is
+         * skipped by every child until its retry time. */
+        if (says_down(job)) {
             x2gobroker_server_report(s, r, job->srv->key, 0, job->error,
                                      ctx->retry);
         }

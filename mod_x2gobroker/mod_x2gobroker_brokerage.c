@@ -29,9 +29,9 @@
 
 /* Spec 4.2: profile > backend > global > NONE; unknown values act like
  * NONE; spec 5.1: SHADOW profiles never use agents. */
-static x2gobroker_agent_mode_e agent_mode(const x2gobroker_cfg *c,
-                                          x2gobroker_backend_e b,
-                                          const xgb_profile_t *prof)
+x2gobroker_agent_mode_e x2gobroker_agent_mode(const x2gobroker_cfg *c,
+                                              x2gobroker_backend_e b,
+                                              const xgb_profile_t *prof)
 {
     const char *m = x2gobroker_cfg_pick(prof ? prof->agent_query_mode
                                              : NULL,
@@ -78,7 +78,7 @@ typedef struct {
 static void note_agent_use(const x2gobroker_cfg *c, void *baton)
 {
     agent_use *u = baton;
-    x2gobroker_agent_mode_e m = agent_mode(c, XGB_BACKEND_INIFILE, NULL);
+    x2gobroker_agent_mode_e m = x2gobroker_agent_mode(c, XGB_BACKEND_INIFILE, NULL);
 
     u->agents |= m != X2GOBROKER_AGENT_NONE;
     if (!u->bad && m == X2GOBROKER_AGENT_SSH
@@ -600,7 +600,7 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
                        : 0;
     ub.probe_timeout = c->portscan_timeout != XGB_UNSET
                        ? c->portscan_timeout : XGB_DEFAULT_PORTSCAN_TIMEOUT;
-    mode = prof ? agent_mode(c, b, prof) : X2GOBROKER_AGENT_NONE;
+    mode = prof ? x2gobroker_agent_mode(c, b, prof) : X2GOBROKER_AGENT_NONE;
     if (mode != X2GOBROKER_AGENT_NONE && username && *username
         && agent_ctx(r, c, b, prof, mode, username, &ctx)) {
         apr_hash_t *seen = apr_hash_make(p);
@@ -656,7 +656,7 @@ void x2gobroker_listing_status(request_rec *r, const x2gobroker_cfg *c,
     for (i = 0; i < profiles->nelts; i++) {
         const xgb_profile_t *prof = APR_ARRAY_IDX(profiles, i,
                                                   const xgb_profile_t *);
-        x2gobroker_agent_mode_e m = agent_mode(c, b, prof);
+        x2gobroker_agent_mode_e m = x2gobroker_agent_mode(c, b, prof);
 
         if (m == X2GOBROKER_AGENT_NONE) {
             continue;
@@ -682,7 +682,7 @@ void x2gobroker_listing_status(request_rec *r, const x2gobroker_cfg *c,
         const char *host = NULL;
         char status = 0;
 
-        if (agent_mode(c, b, prof) == X2GOBROKER_AGENT_NONE) {
+        if (x2gobroker_agent_mode(c, b, prof) == X2GOBROKER_AGENT_NONE) {
             continue;
         }
         xgb_select_status(p, prof, g.sessions, &status, &host);

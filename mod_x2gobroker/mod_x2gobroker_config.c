@@ -48,6 +48,7 @@ void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
     c->server_retry = XGB_UNSET;
     c->autologin_key_lifetime = XGB_UNSET;
     c->shared_session_db = XGB_UNSET;
+    c->allow_login_override = XGB_UNSET;
     return c;
 }
 
@@ -114,6 +115,7 @@ void *x2gobroker_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(server_retry);
     MERGE_INT(autologin_key_lifetime);
     MERGE_INT(shared_session_db);
+    MERGE_INT(allow_login_override);
     return m;
 }
 
@@ -592,13 +594,16 @@ const command_rec x2gobroker_cmds[] = {
     AP_INIT_TAKE1("X2GoBrokerAgentTimeout", set_time_slot,
                   (void *)TIME_SLOT(agent_timeout, 1000,
                                     apr_time_from_sec(60), "1ms and 60s"),
-                  CTX, "Bound of connecting to an agent and of each agent "
-                  "command (default 2s)"),
+                  CTX, "Bound of connecting to an agent, and of the agent "
+                  "commands of one request (default 5s)"),
     AP_INIT_TAKE1("X2GoBrokerServerRetry", set_time_slot,
                   (void *)TIME_SLOT(server_retry, apr_time_from_sec(1),
                                     apr_time_from_sec(3600), "1s and 1h"),
                   CTX, "How long every child skips a server whose agent "
                   "failed (default 30s)"),
+    FLAG("X2GoBrokerAllowLoginOverride", allow_login_override,
+         "Let selectsession's login field name another account than the "
+         "authenticated user, as upstream does (default Off: 403)"),
     FLAG("X2GoBrokerSharedSessionDB", shared_session_db,
          "The X2Go servers share one session DB (PostgreSQL): one "
          "answering agent suffices (default Off: ask every server)"),

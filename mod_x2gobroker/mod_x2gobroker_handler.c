@@ -301,19 +301,23 @@ static apr_array_header_t *list_profiles(broker_req *br)
 }
 
 /* spec 5.2.  A profile the user may not see is answered like an unknown
- * one (fix of B4: the reference served any profile). */
-static xgb_selection_t *select_server(broker_req *br, const char *id)
+ * one (fix of B4: the reference served any profile).  OK with *sel, or
+ * the HTTP status to answer with. */
+static int select_server(broker_req *br, const char *id,
+                         const xgb_selection_t **sel)
 {
     apr_pool_t *p = br->r->pool;
     const xgb_profile_t *prof = NULL;
     const x2gobroker_cfg *c = br->cfg;
-    xgb_selection_t *sel;
+    const char *login = *br->f.login ? br->f.login : br->f.user;
 
     if (br->backend == XGB_BACKEND_ZEROCONF) {
-        sel = apr_pcalloc(p, sizeof(*sel));
-        sel->server = "localhost";
-        sel->port = 22;
-        return sel;
+        xgb_selection_t *local = apr_pcalloc(p, sizeof(*local));
+
+        local->server = "localhost";
+        local->port = 22;
+        *sel = local;
+        return OK;
     }
     if (br->backend == XGB_BACKEND_INIFILE) {
         prof = xgb_profiles_find(br->profiles, id);
@@ -326,10 +330,24 @@ static xgb_selection_t *select_server(broker_req *br, const char *id)
             prof = NULL;
         }
     }
-    /* the server login: "login" when the client sent one (spec 5.2) */
-    return x2gobroker_select(br->r, c, br->backend, prof,
-                             *br->f.login ? br->f.login : br->f.user,
+    /* The server login is "login" when the client sent one (spec 5.2).
+     * With agents that is whose sessions are listed and suspended and
+     * whose authorized_keys get a key handed to the client: another
+     * account than the one that logged in only if the site says so. */
+    if (prof && strcmp(login, br->f.user)
+        && x2gobroker_agent_mode(c, br->backend, prof)
+           != X2GOBROKER_AGENT_NONE
+        && !x2gobroker_cfg_flag(c->allow_login_override, 0)) {
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, br->r, XGB_LOGNO(00051)
+                      "user '%s' asked to act as '%s' on profile '%s': "
+                      "refused (X2GoBrokerAllowLoginOverride is Off)",
+                      ap_escape_logitem(p, br->f.user),
+                      ap_escape_logitem(p, login), ap_escape_logitem(p, id));
+        return HTTP_FORBIDDEN;
+    }
+    *sel = x2gobroker_select(br->r, c, br->backend, prof, login,
                              br->f.pubkey, br->ip);
+    return OK;
 }
 
 void x2gobroker_cookie_conf(const x2gobroker_cfg *c, apr_pool_t *p,
@@ -526,7 +544,9 @@ static int handle_broker(request_rec *r, const x2gobroker_cfg *c,
     }
     else if (!strcmp(a.task, "selectsession")) {
         a.has_selection = 1;
-        a.selection = *id ? select_server(&br, id) : NULL;
+        if (*id && (rc = select_server(&br, id, &a.selection)) != OK) {
+            return x2gobroker_send_error(r, rc);
+        }
     }
     if (json) {
         return x2gobroker_send_answer(r, "text/json; charset=utf-8",

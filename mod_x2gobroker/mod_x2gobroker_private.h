@@ -14,6 +14,7 @@
 #include "ap_socache.h"
 #include "ap_slotmem.h"
 
+#include "xgb_agentcmd.h"
 #include "xgb_cookie.h"
 #include "xgb_sshclient.h"
 #include "xgb_log.h"
@@ -41,9 +42,11 @@ APLOG_USE_MODULE(x2gobroker);
     "/etc/x2go/broker/x2gobroker-sessionprofiles.conf"
 #define XGB_DEFAULT_MY_COOKIE_FILE "/etc/x2go/broker/x2gobroker.authid"
 #define XGB_DEFAULT_DAEMON_USER "x2gobroker"
-#define XGB_DEFAULT_AGENT_CMD "/usr/lib/x2go/x2gobroker-agent"
+#define XGB_DEFAULT_AGENT_CMD XGB_AGENT_PATH
 #define XGB_DEFAULT_KNOWN_HOSTS "/var/lib/x2gobroker/.ssh/known_hosts"
-#define XGB_DEFAULT_AGENT_TIMEOUT apr_time_from_sec(2)
+/* Upstream's Perl agent needs about 2 s for the three commands of one
+ * selectsession on a loaded server: 2 s left no room. */
+#define XGB_DEFAULT_AGENT_TIMEOUT apr_time_from_sec(5)
 #define XGB_DEFAULT_PORTSCAN_TIMEOUT apr_time_from_sec(2)
 #define XGB_DEFAULT_SERVER_RETRY apr_time_from_sec(30)
 #define XGB_DEFAULT_AUTOLOGIN_KEY_LIFETIME 20
@@ -130,6 +133,7 @@ typedef struct {
     apr_interval_time_t server_retry;
     int autologin_key_lifetime;
     int shared_session_db;
+    int allow_login_override;
 } x2gobroker_cfg;
 
 /* The backend a request names (spec 1.2); only these exist. */
@@ -297,8 +301,8 @@ const char *x2gobroker_server_key(apr_pool_t *p, const char *addr, int port);
 int x2gobroker_server_skipped(server_rec *s, request_rec *r, apr_pool_t *p,
                               const char *key, apr_time_t now,
                               const char **why);
-/* The agent on `key` answered (ok) or not: then every child skips it for
- * `retry`. */
+/* The agent on `key` answered (ok) or the server could not be reached or
+ * trusted: then every child skips it for `retry`. */
 void x2gobroker_server_report(server_rec *s, request_rec *r, const char *key,
                               int ok, const char *error,
                               apr_interval_time_t retry);
@@ -312,6 +316,12 @@ typedef enum {
     X2GOBROKER_AGENT_LOCAL,
     X2GOBROKER_AGENT_SSH
 } x2gobroker_agent_mode_e;
+
+/* mod_x2gobroker_brokerage.c: the agent query mode of a profile (NULL:
+ * the configuration's own). */
+x2gobroker_agent_mode_e x2gobroker_agent_mode(const x2gobroker_cfg *c,
+                                              x2gobroker_backend_e b,
+                                              const xgb_profile_t *prof);
 
 /* An X2Go server of a profile. */
 typedef struct {
@@ -339,7 +349,6 @@ typedef struct {
     xgb_ssh_hostkey_policy_t policy;
     int timeout_ms;
     apr_interval_time_t retry;
-    apr_time_t started;
 } x2gobroker_agent_ctx;
 
 /* The work of one request on one server (srv NULL in mode LOCAL): calls
@@ -364,8 +373,9 @@ struct x2gobroker_agent_job {
 };
 
 void x2gobroker_agent_child_init(apr_pool_t *pchild, server_rec *s);
-/* Run the jobs, in parallel when there are several; every job together
- * is bounded by ctx->timeout_ms per server. */
+/* Run the jobs, in parallel when there are several; per server,
+ * connecting is bounded by ctx->timeout_ms and the job's commands
+ * together by ctx->timeout_ms more. */
 void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
                           x2gobroker_agent_job *jobs, int n);
 /* One agent task; APR_SUCCESS with the answer's data lines. */

@@ -441,7 +441,7 @@ LoadModule x2gobroker_module $so
     X2GoBrokerDefaultAgentQueryMode SSH
     X2GoBrokerSSHKeyFile $key
     X2GoBrokerSSHKnownHostsFile $sr/known_hosts
-    X2GoBrokerAgentTimeout 2
+    X2GoBrokerAgentTimeout 5
 @{[ $a{conf} // '' ]}
     Require all granted
 </Location>
