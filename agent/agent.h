@@ -13,12 +13,10 @@
 
 #include <sys/types.h>
 
+#include "xgb_agentcmd.h"
 #include "xgb_buf.h"
 
 /* Compile-time policy (configure sets the paths). */
-#ifndef XGB_X2GO_LIBDIR
-#define XGB_X2GO_LIBDIR "/usr/lib/x2go"
-#endif
 #ifndef XGB_X2GO_BINDIR
 #define XGB_X2GO_BINDIR "/usr/bin"
 #endif
@@ -35,6 +33,13 @@
 /* users below this uid are system accounts: never served */
 #ifndef XGB_AGENT_UID_MIN
 #define XGB_AGENT_UID_MIN 1000
+#endif
+/* the site's policy: which accounts the agent may act for */
+#ifndef XGB_AGENT_CONF
+#define XGB_AGENT_CONF "/etc/x2go/x2gobroker-agent.conf"
+#endif
+#ifndef XGB_LOGIN_DEFS
+#define XGB_LOGIN_DEFS "/etc/login.defs"
 #endif
 /* a whole agent run, children included, never takes longer */
 #ifndef XGB_AGENT_TIMEOUT
@@ -60,6 +65,53 @@ typedef struct {
     gid_t gid;
     const char *home;
 } agent_user_t;
+
+/* --- agent_policy.c --------------------------------------------------- */
+
+#define AGENT_POLICY_GROUPS_MAX 64
+#define AGENT_GROUP_NAME_MAX 32
+#define AGENT_UID_LIMIT 4294967294UL
+/* seconds a key the agent installs stays valid (sshd's expiry-time) */
+#define AGENT_KEY_EXPIRY_DEFAULT 600
+#define AGENT_KEY_EXPIRY_MIN 60
+#define AGENT_KEY_EXPIRY_MAX (30L * 24 * 3600)
+
+typedef struct {
+    int n;
+    char name[AGENT_POLICY_GROUPS_MAX][AGENT_GROUP_NAME_MAX + 1];
+} agent_groups_t;
+
+typedef struct {
+    agent_groups_t allow;       /* empty: any account */
+    agent_groups_t deny;
+    unsigned long min_uid;
+    unsigned long max_uid;
+    long key_expiry;
+} agent_policy_t;
+
+/* The defaults, with UID_MIN / UID_MAX of login.defs' text (may be NULL)
+ * where it has usable ones. */
+void agent_policy_defaults(agent_policy_t *p, const char *login_defs,
+                           size_t len);
+
+/* "key = value" lines over the defaults in *p; 0, or -1 with *why. */
+int agent_policy_parse(const char *text, size_t len, agent_policy_t *p,
+                       char *why, size_t whylen);
+
+/* login.defs and the policy file, if present.  0; -1 with *why when the
+ * policy file is unsafe or unusable (then every task is refused). */
+int agent_policy_load(agent_policy_t *p, char *why, size_t whylen);
+
+/* May the agent act for u?  removing: delauthkey, which only needs the
+ * uid bounds.  0, or -1 with *why. */
+int agent_policy_allows(const agent_policy_t *p, const agent_user_t *u,
+                        int removing, char *why, size_t whylen);
+
+/* Open a file only root may have written, read-only: no symlink, no
+ * blocking on a FIFO, a regular file owned by root and not writable by
+ * group or others.  The fd, or -1 with errno (ENOENT: *why untouched;
+ * else *why says why). */
+int agent_open_root_file(const char *path, char *why, size_t whylen);
 
 /* --- agent_privs.c ---------------------------------------------------- */
 
@@ -155,8 +207,10 @@ int agent_checkload(xgb_buf_t *out, xgb_buf_t *err);
 
 /* --- agent_authkeys.c ------------------------------------------------- */
 
+/* expiry: seconds the installed key stays valid (written as sshd's
+ * expiry-time option). */
 int agent_addauthkey(const agent_user_t *u, const char *keyline,
-                     const char *tmpl, xgb_buf_t *err);
+                     const char *tmpl, long expiry, xgb_buf_t *err);
 int agent_delauthkey(const agent_user_t *u, const char *keyline,
                      const char *tmpl, xgb_buf_t *err);
 

@@ -9,7 +9,13 @@
  * a time with O_NOFOLLOW, so a symlink planted anywhere below home (say
  * ~/.x2go/authorized_keys -> /etc/shadow) is refused, not followed.
  * Adding and removing lock the directory, so that two brokers' calls do
- * not interleave.
+ * not interleave, and both write a new file renamed over the old one.
+ *
+ * What a key can do is bounded here, whoever asks: only the two files
+ * sshd reads keys from for X2Go (~/.x2go/authorized_keys with x2goserver's
+ * sshd snippet, ~/.ssh/authorized_keys), only restrictions as options,
+ * a plain comment, and an expiry-time of the agent's own, so that a key
+ * a dead broker never removed stops working minutes later anyway.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -21,6 +27,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent.h"
@@ -30,10 +37,15 @@
 /* an authorized_keys file bigger than this is not one we edit */
 #define AUTHKEYS_MAX (1024 * 1024)
 
+/* The files a key may go to, relative to home. */
+static const char *const allowed_files[] = {
+    ".x2go/authorized_keys", ".ssh/authorized_keys", NULL
+};
+
 typedef struct {
-    const char *keyline;
+    const char *base64;     /* the key: lines holding it are replaced */
+    const char *newline;    /* the line to add; NULL: remove only */
     const char *rel;        /* path below home */
-    int add;
 } authkey_job_t;
 
 static int fail(const char *what, const char *path)
@@ -115,30 +127,30 @@ static char *read_all(int fd, size_t *len)
     return xgb_buf_detach(&b);
 }
 
-/* Is the line (without its newline) one of the file's lines? */
-static int has_line(const char *text, const char *line)
+/* Does the line hold the key (with whatever options and comment)? */
+static int holds_key(const char *line, size_t n, const char *base64)
 {
-    size_t n = strlen(line);
-    const char *p = text;
+    xgb_keyline_t kl;
+    const char *why;
+    char *copy = strndup(line, n);
+    int same = 0;
 
-    while ((p = strstr(p, line)) != NULL) {
-        if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0')) {
-            return 1;
-        }
-        p++;
+    if (copy && xgb_keyline_parse(copy, &kl, &why) == 0) {
+        same = !strcmp(kl.base64, base64);
+        xgb_keyline_free(&kl);
     }
-    return 0;
+    free(copy);
+    return same;
 }
 
 /* The file must be a plain file of the user's own, with one name. */
-static int check_file(int fd, const agent_user_t *u, const char *name)
+static int check_file(int fd, const agent_user_t *u, const char *name,
+                      struct stat *st)
 {
-    struct stat st;
-
-    if (fstat(fd, &st) != 0) {
+    if (fstat(fd, st) != 0) {
         return fail("cannot stat", name);
     }
-    if (!S_ISREG(st.st_mode) || st.st_uid != u->uid || st.st_nlink != 1) {
+    if (!S_ISREG(st->st_mode) || st->st_uid != u->uid || st->st_nlink != 1) {
         fprintf(stderr, "refused: %s is not a plain file owned by %s\n",
                 name, u->name);
         return 1;
@@ -146,85 +158,50 @@ static int check_file(int fd, const agent_user_t *u, const char *name)
     return 0;
 }
 
-static int add_key(const agent_user_t *u, int dir, const char *name,
-                   const char *keyline)
-{
-    char *text;
-    size_t len = 0;
-    int fd, rc = 1;
-
-    fd = openat(dir, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        if (errno == ELOOP) {
-            fprintf(stderr, "refused: %s is a symlink\n", name);
-            return 1;
-        }
-        return fail("cannot open", name);
-    }
-    if (check_file(fd, u, name) != 0) {
-        close(fd);
-        return 1;
-    }
-    text = read_all(fd, &len);
-    if (!text) {
-        fail("cannot read", name);
-    }
-    else if (has_line(text, keyline)) {
-        rc = 0;
-    }
-    else if ((len > 0 && text[len - 1] != '\n' && write(fd, "\n", 1) != 1)
-             || write(fd, keyline, strlen(keyline))
-                != (ssize_t)strlen(keyline)
-             || write(fd, "\n", 1) != 1 || fsync(fd) != 0) {
-        fail("cannot write", name);
-    }
-    else {
-        rc = 0;
-    }
-    free(text);
-    close(fd);
-    return rc;
-}
-
-static int del_key(const agent_user_t *u, int dir, const char *name,
-                   const char *keyline)
+/* Write the file anew without the key's lines, plus job->newline: a new
+ * file renamed over the old one, never half a file. */
+static int rewrite(const agent_user_t *u, int dir, const char *name,
+                   const authkey_job_t *job)
 {
     xgb_buf_t keep = XGB_BUF_INIT;
-    char tmp[64], *text, *line, *eol;
-    size_t len = 0, klen = strlen(keyline);
+    char tmp[64], *text = NULL, *line, *eol;
+    size_t len = 0;
     struct stat st;
-    int fd, out, rc = 1;
+    mode_t mode = 0600;
+    int fd, out, rc = 1, dropped = 0;
 
-    fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return 0;           /* no file, no key: done */
-        }
-        if (errno == ELOOP) {
-            fprintf(stderr, "refused: %s is a symlink\n", name);
-            return 1;
-        }
-        return fail("cannot open", name);
-    }
-    if (check_file(fd, u, name) != 0 || fstat(fd, &st) != 0) {
-        close(fd);
+    fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ELOOP) {
+        fprintf(stderr, "refused: %s is a symlink\n", name);
         return 1;
     }
-    text = read_all(fd, &len);
-    close(fd);
-    if (!text) {
-        return fail("cannot read", name);
+    if (fd < 0 && errno != ENOENT) {
+        return fail("cannot open", name);
     }
-    if (!has_line(text, keyline)) {
-        free(text);
-        return 0;
+    if (fd < 0 && !job->newline) {
+        return 0;               /* no file, no key: done */
     }
-    for (line = text; *line; line = eol ? eol + 1 : line + strlen(line)) {
+    if (fd >= 0) {
+        if (check_file(fd, u, name, &st) != 0) {
+            close(fd);
+            return 1;
+        }
+        mode = st.st_mode & 0777;
+        text = read_all(fd, &len);
+        close(fd);
+        if (!text) {
+            return fail("cannot read", name);
+        }
+    }
+    for (line = text; line && *line; line = eol + 1) {
         size_t n;
 
         eol = strchr(line, '\n');
         n = eol ? (size_t)(eol - line) : strlen(line);
-        if (!(n == klen && !memcmp(line, keyline, klen))) {
+        if (holds_key(line, n, job->base64)) {
+            dropped++;
+        }
+        else {
             xgb_buf_put(&keep, line, n);
             xgb_buf_put(&keep, "\n", 1);
         }
@@ -233,10 +210,17 @@ static int del_key(const agent_user_t *u, int dir, const char *name,
         }
     }
     free(text);
-    /* a new file renamed over the old one: never half a file */
+    if (!job->newline && !dropped) {
+        xgb_buf_free(&keep);
+        return 0;
+    }
+    if (job->newline) {
+        xgb_buf_puts(&keep, job->newline);
+        xgb_buf_put(&keep, "\n", 1);
+    }
     snprintf(tmp, sizeof(tmp), ".authorized_keys.%ld", (long)getpid());
     out = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
-                 | O_CLOEXEC, st.st_mode & 07777);
+                 | O_CLOEXEC, mode);
     if (out < 0) {
         xgb_buf_free(&keep);
         return fail("cannot create", tmp);
@@ -269,7 +253,7 @@ static int authkey_child(const agent_user_t *u, void *baton)
     if (!rel) {
         return 1;
     }
-    dir = open_parent(u, rel, job->add, &name);
+    dir = open_parent(u, rel, job->newline != NULL, &name);
     if (dir < 0) {
         free(rel);
         return dir == NO_SUCH_DIR ? 0 : 1;
@@ -278,58 +262,97 @@ static int authkey_child(const agent_user_t *u, void *baton)
         rc = fail("cannot lock", job->rel);
     }
     else {
-        rc = job->add ? add_key(u, dir, name, job->keyline)
-                      : del_key(u, dir, name, job->keyline);
+        rc = rewrite(u, dir, name, job);
     }
     close(dir);
     free(rel);
     return rc;
 }
 
+/* The line to install: the agent's expiry-time (UTC, rounded up to the
+ * minute, so never sooner than `expiry` seconds), the broker's
+ * restrictions, the key, its comment.  malloc'd. */
+static char *installed_line(const xgb_keyline_t *kl, long expiry)
+{
+    time_t until = time(NULL) + expiry;
+    char stamp[32], *line = NULL;
+    struct tm tm;
+
+    until = (until + 59) / 60 * 60;
+    if (!gmtime_r(&until, &tm)
+        || !strftime(stamp, sizeof(stamp), "%Y%m%d%H%MZ", &tm)) {
+        return NULL;
+    }
+    if (asprintf(&line, "expiry-time=\"%s\"%s%s %s %s%s%s", stamp,
+                 *kl->options ? "," : "", kl->options, kl->type, kl->base64,
+                 *kl->comment ? " " : "", kl->comment) < 0) {
+        return NULL;
+    }
+    return line;
+}
+
 static int authkey(const agent_user_t *u, int add, const char *keyline,
-                   const char *tmpl, xgb_buf_t *err)
+                   const char *tmpl, long expiry, xgb_buf_t *err)
 {
     xgb_keyline_t kl;
-    authkey_job_t job;
+    authkey_job_t job = { NULL, NULL, NULL };
     const char *why;
-    char *rel;
-    int rc;
+    char *rel = NULL;
+    int rc = XGB_AGENT_EXIT_ARG, i;
 
     if (xgb_keyline_parse(keyline, &kl, &why) != 0) {
         xgb_buf_puts(err, "refused key line: ");
         xgb_buf_puts(err, why);
         return XGB_AGENT_EXIT_ARG;
     }
-    rc = xgb_keyline_options_restrictive(kl.options);
-    xgb_keyline_free(&kl);
-    if (!rc) {
+    if (!xgb_keyline_options_restrictive(kl.options)) {
         xgb_buf_puts(err, "refused key line: options other than "
                      "restrictions (no-pty, no-X11-forwarding, ...)");
-        return XGB_AGENT_EXIT_ARG;
+        goto done;
+    }
+    if (add && !xgb_keyline_comment_ok(kl.comment)) {
+        xgb_buf_puts(err, "refused key line: the comment may hold only "
+                     "letters, digits and @._:+=-");
+        goto done;
     }
     rel = xgb_authkeys_path(tmpl, u->name, u->uid, u->gid, u->home, &why);
     if (!rel) {
         xgb_buf_puts(err, "refused authorized_keys file: ");
         xgb_buf_puts(err, why);
-        return XGB_AGENT_EXIT_ARG;
+        goto done;
     }
-    job.keyline = keyline;
+    for (i = 0; allowed_files[i] && strcmp(rel, allowed_files[i]); i++) {
+    }
+    if (!allowed_files[i]) {
+        xgb_buf_puts(err, "refused authorized_keys file: only "
+                     "~/.x2go/authorized_keys and ~/.ssh/authorized_keys");
+        goto done;
+    }
+    job.base64 = kl.base64;
     job.rel = rel;
-    job.add = add;
+    if (add && !(job.newline = installed_line(&kl, expiry))) {
+        xgb_buf_puts(err, "out of memory");
+        rc = XGB_AGENT_EXIT_INTERNAL;
+        goto done;
+    }
     rc = agent_step(u, 0, authkey_child, &job, NULL,
-                    add ? "adding the key" : "removing the key", err);
+                    add ? "adding the key" : "removing the key", err) == 0
+         ? XGB_AGENT_EXIT_OK : XGB_AGENT_EXIT_FAILED;
+done:
+    free((char *)job.newline);
     free(rel);
-    return rc == 0 ? XGB_AGENT_EXIT_OK : XGB_AGENT_EXIT_FAILED;
+    xgb_keyline_free(&kl);
+    return rc;
 }
 
 int agent_addauthkey(const agent_user_t *u, const char *keyline,
-                     const char *tmpl, xgb_buf_t *err)
+                     const char *tmpl, long expiry, xgb_buf_t *err)
 {
-    return authkey(u, 1, keyline, tmpl, err);
+    return authkey(u, 1, keyline, tmpl, expiry, err);
 }
 
 int agent_delauthkey(const agent_user_t *u, const char *keyline,
                      const char *tmpl, xgb_buf_t *err)
 {
-    return authkey(u, 0, keyline, tmpl, err);
+    return authkey(u, 0, keyline, tmpl, 0, err);
 }

@@ -10,6 +10,7 @@
  * directly, x2goserver's own programs run as the user instead.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,23 +49,30 @@ static const char *const suspended_states[] = { "SUSPENDING", "SUSPENDED",
 
 /* Is the session's NX agent in one of these states?  Compared as
  * x2goserver does: the state file's first line, newline included (Perl's
- * <F>), against the names. */
-static int state_in(const char *user, const char *sid,
+ * <F>), against the names.  The file lies in a directory of the user's:
+ * only a regular file of theirs counts (a FIFO would block, a symlink
+ * would lead elsewhere). */
+static int state_in(const agent_user_t *u, const char *sid,
                     const char *const *states)
 {
     char path[1024], line[64];
-    FILE *f;
-    int i;
+    struct stat st;
+    ssize_t got;
+    int fd, i;
 
-    state_file(path, sizeof(path), user, sid);
-    f = fopen(path, "re");
-    if (!f) {
+    state_file(path, sizeof(path), u->name, sid);
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         return 0;
     }
-    if (!fgets(line, sizeof(line), f)) {
-        line[0] = '\0';
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != u->uid) {
+        close(fd);
+        return 0;
     }
-    fclose(f);
+    got = read(fd, line, sizeof(line) - 1);
+    close(fd);
+    line[got > 0 ? got : 0] = '\0';
+    line[strcspn(line, "\n") + (strchr(line, '\n') ? 1 : 0)] = '\0';
     for (i = 0; states[i]; i++) {
         if (!strcmp(line, states[i])) {
             return 1;
@@ -74,14 +82,14 @@ static int state_in(const char *user, const char *sid,
 }
 
 /* Would x2golistsessions change this row's status (and the DB)? */
-static int state_contradicts(const char *user, const char *sid,
+static int state_contradicts(const agent_user_t *u, const char *sid,
                              const char *status)
 {
     if (!strcmp(status, "R")) {
-        return state_in(user, sid, suspended_states);
+        return state_in(u, sid, suspended_states);
     }
     if (!strcmp(status, "S")) {
-        return state_in(user, sid, running_states);
+        return state_in(u, sid, running_states);
     }
     return 0;
 }
@@ -111,7 +119,7 @@ static void list_row(void *baton, const char *const *v, int n)
     }
     putchar('\n');
     if (n > 4 && v[1] && v[4]
-        && state_contradicts(ctx->u->name, v[1], v[4])) {
+        && state_contradicts(ctx->u, v[1], v[4])) {
         ctx->contradiction = 1;
     }
 }
@@ -316,7 +324,7 @@ static int change_session(const agent_user_t *u, void *baton)
         argv[1] = c->sid;
         argv[2] = NULL;
     }
-    else if (state_in(u->name, c->sid, running_states)) {
+    else if (state_in(u, c->sid, running_states)) {
         argv[0] = X2GOSUSPEND;
         argv[1] = c->sid;
         argv[2] = NULL;

@@ -18,10 +18,12 @@
 #define _GNU_SOURCE
 #endif
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -35,7 +37,8 @@
 /* What the log lines say about the request. */
 static struct {
     char caller[64];        /* the account that ran us */
-    char from[64];          /* the SSH client's address, if any */
+    char from[64];          /* SSH_CONNECTION's client address, if any:
+                             * the caller sets it, so only a claim */
     char user[XGB_USERNAME_MAX + 1];
     char task[40];
 } req;
@@ -58,8 +61,9 @@ static void log_outcome(int priority, const char *outcome, const char *why)
     char reason[512];
 
     copy_printable(reason, sizeof(reason), why ? why : "");
-    syslog(priority, "caller=%s from=%s user=%s task=%s outcome=%s%s%s",
-           req.caller, req.from[0] ? req.from : "local",
+    syslog(priority, "caller=%s %s=%s user=%s task=%s outcome=%s%s%s",
+           req.caller, req.from[0] ? "claimed-from" : "from",
+           req.from[0] ? req.from : "local",
            req.user[0] ? req.user : "-", req.task[0] ? req.task : "-",
            outcome, why ? ": " : "", why ? reason : "");
 }
@@ -133,6 +137,14 @@ static int needs_user(const char *task)
            && strcmp(task, "availabletasks");
 }
 
+/* Tasks that act on the account: they need the site's policy to allow
+ * it (delauthkey only its uid bounds: removing a key never hurts). */
+static int acts_on_account(const char *task)
+{
+    return !strcmp(task, "addauthkey") || !strcmp(task, "suspendsession")
+           || !strcmp(task, "terminatesession");
+}
+
 static int expected_args(const char *task)
 {
     if (!strcmp(task, "suspendsession") || !strcmp(task, "terminatesession")) {
@@ -145,7 +157,7 @@ static int expected_args(const char *task)
 }
 
 static int run_task(const char *task, const agent_user_t *u,
-                    char *const *args)
+                    const agent_policy_t *pol, char *const *args)
 {
     xgb_buf_t out = XGB_BUF_INIT, err = XGB_BUF_INIT;
     int rc, i;
@@ -183,7 +195,7 @@ static int run_task(const char *task, const agent_user_t *u,
         rc = agent_terminatesession(u, args[0], &err);
     }
     else if (!strcmp(task, "addauthkey")) {
-        rc = agent_addauthkey(u, args[0], args[1], &err);
+        rc = agent_addauthkey(u, args[0], args[1], pol->key_expiry, &err);
     }
     else {
         rc = agent_delauthkey(u, args[0], args[1], &err);
@@ -194,15 +206,82 @@ static int run_task(const char *task, const agent_user_t *u,
     return rc;
 }
 
+/* What a setuid program inherits from whoever started it and must not
+ * keep: ignored or blocked signals (an ignored SIGALRM would outlive the
+ * time limit), a core file of root's memory, and resource limits set to
+ * make it fail half-way (a file size limit that cuts a write in half, a
+ * descriptor limit that fails opens at random, a CPU limit that kills it
+ * mid-task).  Soft limits are raised to the hard ones; a hard limit below
+ * what a task may need is refused rather than risked (raising it would
+ * need CAP_SYS_RESOURCE, which not every host grants root).  NULL, or
+ * why the agent must not run. */
+static const char *reset_inherited(void)
+{
+    static const struct {
+        int resource;
+        rlim_t soft_max;        /* the soft limit is at most this */
+        rlim_t hard_min;        /* a lower hard limit is refused */
+        const char *why;
+    } limits[] = {
+        { RLIMIT_FSIZE, RLIM_INFINITY, 64 * 1024 * 1024,
+          "the caller's file size limit (RLIMIT_FSIZE) is below 64 MiB" },
+        { RLIMIT_NOFILE, 1024, 64,
+          "the caller's descriptor limit (RLIMIT_NOFILE) is below 64" },
+        { RLIMIT_CPU, RLIM_INFINITY, 2 * XGB_AGENT_TIMEOUT,
+          "the caller's CPU time limit (RLIMIT_CPU) is below the agent's "
+          "time limit" },
+    };
+    struct rlimit rl = { 0, 0 };
+    struct sigaction sa;
+    sigset_t none;
+    size_t i;
+    int sig;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    for (sig = 1; sig < NSIG; sig++) {
+        /* SIGKILL and SIGSTOP cannot be changed, nor the real-time
+         * signals the C library keeps: those fail harmlessly */
+        sigaction(sig, &sa, NULL);
+    }
+    sigemptyset(&none);
+    if (sigprocmask(SIG_SETMASK, &none, NULL) != 0) {
+        return "cannot reset the signal mask";
+    }
+    if (setrlimit(RLIMIT_CORE, &rl) != 0) {
+        return "cannot turn core files off";
+    }
+    for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+        if (getrlimit(limits[i].resource, &rl) != 0) {
+            return limits[i].why;
+        }
+        if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < limits[i].hard_min) {
+            return limits[i].why;
+        }
+        rl.rlim_cur = rl.rlim_max != RLIM_INFINITY
+                      && (limits[i].soft_max == RLIM_INFINITY
+                          || rl.rlim_max < limits[i].soft_max)
+                      ? rl.rlim_max : limits[i].soft_max;
+        if (setrlimit(limits[i].resource, &rl) != 0) {
+            return limits[i].why;
+        }
+    }
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     xgb_agentcmd_t cmd = { 0 };
     const char *orig, *conn, *why;
     char *const *args;
     agent_user_t u = { 0 };
+    agent_policy_t pol;
     static char home[4096];
+    char policy_why[512];
+    const char *unsafe = reset_inherited();
     struct passwd *pw;
-    int nargs, i;
+    int nargs, i, policy_ok;
 
     /* What the environment tells about the request is read first, then
      * the environment is gone: nothing from it reaches a child. */
@@ -227,6 +306,11 @@ int main(int argc, char **argv)
         snprintf(req.caller, sizeof(req.caller), "uid %lu",
                  (unsigned long)getuid());
     }
+
+    if (unsafe) {
+        return refuse(XGB_AGENT_EXIT_INTERNAL, "%s", unsafe);
+    }
+    policy_ok = agent_policy_load(&pol, policy_why, sizeof(policy_why)) == 0;
 
     if (argc > 1) {
         /* run directly (agent mode LOCAL): argv as it is */
@@ -272,6 +356,10 @@ int main(int argc, char **argv)
                       "[<arg> ...]", XGB_AGENT_PATH);
     }
 
+    if (!policy_ok) {
+        return refuse(XGB_AGENT_EXIT_INTERNAL, "agent policy unusable, "
+                      "every task refused: %s", policy_why);
+    }
     if (nargs != expected_args(cmd.task)) {
         return refuse(XGB_AGENT_EXIT_ARG, "%s takes %d argument(s), "
                       "got %d", cmd.task, expected_args(cmd.task), nargs);
@@ -290,7 +378,8 @@ int main(int argc, char **argv)
             return refuse(XGB_AGENT_EXIT_USER, "no such user on system: "
                           "%s", req.user);
         }
-        if (pw->pw_uid < XGB_AGENT_UID_MIN || pw->pw_uid == 65534) {
+        if (!acts_on_account(cmd.task) && strcmp(cmd.task, "delauthkey")
+            && (pw->pw_uid < XGB_AGENT_UID_MIN || pw->pw_uid == 65534)) {
             return refuse(XGB_AGENT_EXIT_USER, "operation on system user: "
                           "%s (with UID number: %lu)", req.user,
                           (unsigned long)pw->pw_uid);
@@ -309,6 +398,12 @@ int main(int argc, char **argv)
         u.uid = pw->pw_uid;
         u.gid = pw->pw_gid;
         u.home = home;
+        if ((acts_on_account(cmd.task) || !strcmp(cmd.task, "delauthkey"))
+            && agent_policy_allows(&pol, &u, !acts_on_account(cmd.task),
+                                   policy_why, sizeof(policy_why)) != 0) {
+            return refuse(XGB_AGENT_EXIT_USER, "refused by the agent "
+                          "policy: %s", policy_why);
+        }
         if (!strcmp(cmd.task, "suspendsession")
             || !strcmp(cmd.task, "terminatesession")) {
             if (!xgb_valid_session_id(args[0], u.name)) {
@@ -317,5 +412,5 @@ int main(int argc, char **argv)
             }
         }
     }
-    return run_task(cmd.task, &u, args);
+    return run_task(cmd.task, &u, &pol, args);
 }

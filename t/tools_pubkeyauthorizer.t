@@ -21,7 +21,7 @@ use X2GoBTest::Tools;
 
 my $P = tool('x2gobroker-pubkeyauthorizer');
 my $K = tool('x2gobroker-keygen');
-plan tests => 70, need 'x2gobroker',
+plan tests => 81, need 'x2gobroker',
     { 'services from t/run-suite' => \&have_env,
       'tools built' => sub { -x $P && -x $K },
       'mod_ssl' => sub { -f X2GoBTest::Httpd::libexecdir() . '/mod_ssl.so' } };
@@ -90,6 +90,16 @@ my ($ktype, $kb64) = split ' ', slurp($brkpub);
 like($served, qr/\Acommand="\/usr\/lib\/x2go\/x2gobroker-agent",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty ssh-ed25519 \Q$kb64\E \Q$BRK\E\@\S+\n\z/,
      'fixture: the served line holds the keygen key');
 my ($comment) = $served =~ / (\S+)\n\z/;
+# What the tool writes for served lines: its own options, never the
+# network's (the served key and comment only).
+sub written_of {
+    my ($text) = @_;
+    $text =~ s/^\S+ (\S+ \S+(?: \S+)?)$/command="\/usr\/lib\/x2go\/x2gobroker-agent",restrict $1/mg;
+    return $text;
+}
+my $written = written_of($served);
+is($written, "command=\"/usr/lib/x2go/x2gobroker-agent\",restrict ssh-ed25519 $kb64 $comment\n",
+   'fixture: the line to be written');
 my $desc = "$ktype " . ssh_fingerprint($brkpub) . " ($comment)";
 
 sub mode_of { sprintf '%04o', (stat $_[0])[2] & 07777 }
@@ -120,7 +130,7 @@ is($r->{status}, 0, 'first run: exit 0') or diag $r->{err};
 is($r->{out}, "Found 1 public key at $url\nCreated $ssh\nAdding $desc\n"
    . "Updated $ak\n", 'first run: what it did');
 is($r->{err}, '', 'first run: nothing on stderr');
-is(slurp($ak), $served, 'authorized_keys holds exactly the served line');
+is(slurp($ak), $written, 'authorized_keys holds the key with the forced command and restrict');
 is(mode_of($ak) . ' ' . owner_of($ak), "0644 $uid:$gid",
    'new authorized_keys: 0644, owned by the broker account');
 is(mode_of($ssh) . ' ' . owner_of($ssh), "0750 $uid:$gid", '~/.ssh: 0750, owned');
@@ -132,7 +142,7 @@ $r = pka('-b', $url, '--ca-file', $crt);
 is($r->{status}, 0, 'second run: exit 0');
 is($r->{out}, "Found 1 public key at $url\nAlready authorized: $desc\n"
    . "$ak is up to date\n", 'second run: nothing to do');
-is(slurp($ak), $served, 'second run: same content');
+is(slurp($ak), $written, 'second run: same content');
 is(ident_of($ak), $ident, 'second run: same inode and mtime (not written)');
 
 # --- the same answer with CR LF line ends: the same key -------------------
@@ -198,17 +208,17 @@ is($r->{status}, 0, 'legacy entry: exit 0');
 is($r->{out}, "Found 1 public key at $url\nReplacing line 2 of $ak (the same "
    . "key with other options or comment)\nAdding $desc\nUpdated $ak\n",
    'legacy entry: replaced');
-is(slurp($ak), "# keep me\n$other_key\n$served", 'legacy entry: gone, others kept in order, new line appended');
+is(slurp($ak), "# keep me\n$other_key\n$written", 'legacy entry: gone, others kept in order, new line appended');
 is(mode_of($ak) . ' ' . owner_of($ak), '0640 0:0', 'existing owner and mode kept');
 
-# the served line present plus a legacy one: only the legacy one goes
-spew($ak, "$served$legacy\n");
+# the written line present plus a legacy one: only the legacy one goes
+spew($ak, "$written$legacy\n");
 $r = pka('-t', $url, '--ca-file', $crt);
 is($r->{status}, 0, 'served line and legacy entry: exit 0');
 is($r->{out}, "Found 1 public key at $url\nReplacing line 2 of $ak (the same "
    . "key with other options or comment)\nAlready authorized: $desc\n"
    . "Updated $ak\n", 'served line and legacy entry: the legacy one removed');
-is(slurp($ak), $served, 'served line and legacy entry: one line left');
+is(slurp($ak), $written, 'served line and legacy entry: one line left');
 
 # --- a file without a final newline (B24) -----------------------------------
 spew($ak, "# no newline at the end\n$other_key");
@@ -216,7 +226,7 @@ $r = pka('-t', $url, '--ca-file', $crt);
 is($r->{status}, 0, 'no final newline: exit 0');
 is($r->{out}, "Found 1 public key at $url\n$ak does not end with a newline: "
    . "adding it\nAdding $desc\nUpdated $ak\n", 'no final newline: said so');
-is(slurp($ak), "# no newline at the end\n$other_key\n$served", 'no final newline: fixed, line appended');
+is(slurp($ak), "# no newline at the end\n$other_key\n$written", 'no final newline: fixed, line appended');
 $ident = ident_of($ak);
 sleep 1;
 $r = pka('-t', $url, '--ca-file', $crt);
@@ -232,7 +242,25 @@ my @two = split /\n/, $two;
 is(scalar @two, 2, 'fixture: the main server serves two keys');
 like($r->{out}, qr/\AFound 2 public keys at \Q$http\E\nAdding ssh-ed25519 SHA256:\S+ \(x2gobroker\@\S+\)\nAdding ssh-rsa SHA256:\S+ \(x2gobroker\@\S+\)\nUpdated \Q$ak\E\n\z/,
      '--allow-http: both added');
-is(slurp($ak), "# no newline at the end\n$other_key\n$served$two", '--allow-http: appended after the rest');
+is(slurp($ak), "# no newline at the end\n$other_key\n$written" . written_of($two),
+   '--allow-http: appended after the rest');
+
+# --- the options are the tool's, whatever the network says --------------------
+# a served line that would give a shell and pin another address; the
+# administrator's own from= on the existing line stays
+spew("$docs/hostile.txt", qq{command="/bin/sh",from="203.0.113.9" $ktype $kb64 $comment\n});
+my $mine = qq{from="192.0.2.1,198.51.100.0/24",command="/usr/lib/x2go/x2gobroker-agent" $ktype $kb64 $comment};
+spew($ak, "$other_key\n$mine\n");
+$r = pka('-t', "$https/hostile.txt", '--ca-file', $crt);
+is($r->{status}, 0, 'served command="/bin/sh": exit 0') or diag $r->{err};
+like($r->{out}, qr/\AIgnoring the options served with line 1 of \Q$https\E\/hostile\.txt: command="\/bin\/sh",from="203\.0\.113\.9"\n/,
+     'served options: ignored, with a warning');
+is(slurp($ak), "$other_key\n" . qq{command="/usr/lib/x2go/x2gobroker-agent",restrict,from="192.0.2.1,198.51.100.0/24" $ktype $kb64 $comment\n},
+   'written: the forced command, restrict, and the local from=; never /bin/sh');
+$r = pka('-t', $url, '--ca-file', $crt);
+is($r->{out}, "Found 1 public key at $url\nAlready authorized: $desc\n$ak is up to date\n",
+   'the broker\'s usual options: no warning, the local from= still there');
+spew($ak, "# no newline at the end\n$other_key\n$written" . written_of($two));
 
 # --- unsafe files --------------------------------------------------------------
 my $keep = slurp($ak);
@@ -245,6 +273,27 @@ is($r->{err}, "x2gobroker-pubkeyauthorizer: $ak is a symbolic link: refusing to 
 ok(-l $ak && slurp("$base/real_authorized_keys") eq $keep, 'authorized_keys a symlink: nothing changed');
 unlink $ak;
 rename "$base/real_authorized_keys", $ak or die;
+
+# ~/.ssh swapped for a symlink to a directory of root's: refused, nothing
+# written there
+rename $ssh, "$base/real_ssh" or die;
+make_path("$base/roots");
+chmod 0700, "$base/roots";
+symlink "$base/roots", $ssh or die;
+$r = pka('-t', $url, '--ca-file', $crt);
+is($r->{status}, 3, '~/.ssh a symlink: exit 3');
+is($r->{err}, "x2gobroker-pubkeyauthorizer: $ssh is a symbolic link or not a directory: refusing to use it\n",
+   '~/.ssh a symlink: message');
+is_deeply([glob "$base/roots/* $base/roots/.??*"], [], '~/.ssh a symlink: root\'s directory untouched');
+unlink $ssh;
+rename "$base/real_ssh", $ssh or die;
+chmod 0770, $ssh;
+$r = pka('-t', $url, '--ca-file', $crt);
+is($r->{status}, 3, '~/.ssh group-writable: exit 3');
+is($r->{err}, "x2gobroker-pubkeyauthorizer: $ssh must belong to $SRV and be writable by it alone: refusing to use it\n",
+   '~/.ssh group-writable: message');
+chmod 0750, $ssh;
+is(slurp($ak), $keep, '~/.ssh refused: authorized_keys as before');
 
 $r = pka('-t', 'ftp://127.0.0.1/pubkeys/');
 is($r->{status}, 254, 'another scheme: exit 254');

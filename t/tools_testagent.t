@@ -28,7 +28,7 @@ my $T = tool('x2gobroker-testagent');
 my $K = tool('x2gobroker-keygen');
 my $P = tool('x2gobroker-pubkeyauthorizer');
 my $AGENT = agent_bin();
-plan tests => 79, need 'x2gobroker',
+plan tests => 82, need 'x2gobroker',
     { 'services from t/run-suite' => \&have_env,
       'tools and agent built' => sub { -x $T && -x $K && -x $P && -x $AGENT },
       'mod_ssl' => sub { -f X2GoBTest::Httpd::libexecdir() . '/mod_ssl.so' },
@@ -275,6 +275,12 @@ is($r->{status} . ' ' . $r->{err}, "254 x2gobroker-testagent: invalid port 0\n",
 
 # --- end to end: keygen -> pubkeys/ over HTTPS -> pubkeyauthorizer -> testagent
 spew("$base/authkeys/$SRV", '');
+# pubkeyauthorizer forces the agent at its installed path: the built one
+# is there for this sshd
+$sshd->stop;
+$sshd->bind_over('/usr/lib/x2go/x2gobroker-agent', $AGENT);
+($ok, $why) = $sshd->start;
+ok($ok, 'e2e: sshd restarted with the built agent at the installed path') or diag $why;
 $r = run_cmd([$K], env => \%env);
 is($r->{status}, 0, 'e2e: keygen made the broker\'s ed25519 key') or diag $r->{err};
 my $brkssh = "$base/broker/.ssh";
@@ -305,8 +311,8 @@ $r = run_cmd([$P, '-t', $url, '--ca-file', $crt],
              env => { X2GOBROKER_DAEMON_USER => $SRV, X2GOBROKER_DAEMON_GROUP => $SRV });
 is($r->{status}, 0, 'e2e: pubkeyauthorizer authorized the broker key') or diag $r->{err};
 like(slurp("$base/server/.ssh/authorized_keys"),
-     qr/\Acommand="\Q$AGENT\E",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty ssh-ed25519 \S+ \Q$BRK\E\@\S+\n\z/,
-     'e2e: the server\'s authorized_keys holds the served line');
+     qr/\Acommand="\/usr\/lib\/x2go\/x2gobroker-agent",restrict ssh-ed25519 \S+ \Q$BRK\E\@\S+\n\z/,
+     'e2e: the server\'s authorized_keys holds the key, forced to the installed agent');
 # no -i, no --known-hosts: the broker account's own files
 $r = ta('-H', '127.0.0.1', '-p', $port, '-A');
 is($r->{status}, 0, 'e2e: testagent reached the agent with the keygen key') or diag $r->{err};
@@ -319,6 +325,17 @@ $r = ta('-H', '127.0.0.1', '-p', $port, '-t', 'checkload');
 is($r->{status}, 0, 'e2e: checkload through the forced command: exit 0');
 like($r->{out}, qr/\AloadavgXX:\d+\nmemAvail:\d+\nmyMemAvail:\d+\nnumCPU:\d+\ntypeCPU:\d+\n\z/,
      'e2e: checkload output');
+
+# the broker account's key swapped for a symlink to a key of root's: the
+# tool reads the account's files as the account, never through a link
+rename "$brkssh/id_ed25519", "$brkssh/id_ed25519.real" or die;
+symlink $ed, "$brkssh/id_ed25519" or die;
+$r = ta('-H', '127.0.0.1', '-p', $port, '-t', 'ping');
+is($r->{status}, 7, 'e2e: the account\'s key a symlink: exit 7');
+is($r->{err}, "x2gobroker-testagent: $brkssh/id_ed25519 is a symbolic link: refusing to use it\n",
+   'e2e: the account\'s key a symlink: refused, and said so');
+unlink "$brkssh/id_ed25519";
+rename "$brkssh/id_ed25519.real", "$brkssh/id_ed25519" or die;
 
 $h->stop;
 $sshd->stop;

@@ -2,22 +2,24 @@
  * tool_account.c - the broker account and safe file handling for the
  * admin tools (run as root in directories the broker account owns).
  *
- * Root works inside ~x2gobroker, which that account controls: files are
- * opened without following symlinks where the account could plant one,
- * new files are made under random names with O_EXCL, and results are
- * renamed into place.
+ * Root works inside ~x2gobroker/.ssh, which that account controls and can
+ * change under root's feet: the directory is opened once without
+ * following a symlink and checked on the descriptor, and every file in it
+ * is reached relative to that descriptor, again without following
+ * symlinks; new files are made under fresh names with O_EXCL, and
+ * results are renamed into place.
  */
-#define _GNU_SOURCE             /* mkostemp */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <libgen.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "tool_account.h"
@@ -72,7 +74,11 @@ void tool_account_free(tool_account_t *a)
     free(a->group);
     free(a->home);
     free(a->sshdir);
+    if (a->sshfd >= 0) {
+        close(a->sshfd);
+    }
     memset(a, 0, sizeof(*a));
+    a->sshfd = -1;
 }
 
 tool_account_status_t tool_account_lookup(tool_account_t *a)
@@ -84,6 +90,7 @@ tool_account_status_t tool_account_lookup(tool_account_t *a)
     int rc;
 
     memset(a, 0, sizeof(*a));
+    a->sshfd = -1;
     a->user = env_or("X2GOBROKER_DAEMON_USER", TOOL_DEFAULT_USER);
     a->group = env_or("X2GOBROKER_DAEMON_GROUP", TOOL_DEFAULT_GROUP);
     buf = malloc(PWBUF_SIZE);
@@ -149,72 +156,76 @@ tool_account_status_t tool_account_lookup(tool_account_t *a)
     return TOOL_ACCOUNT_OK;
 }
 
-int tool_account_sshdir(const tool_account_t *a)
+int tool_account_sshdir(tool_account_t *a, int create)
 {
     struct stat st;
-    int fd;
+    int home, fd, made = 0;
 
-    if (lstat(a->sshdir, &st) == 0) {
-        if (S_ISLNK(st.st_mode)) {
-            tool_err("%s is a symbolic link: refusing to use it", a->sshdir);
-            return -1;
-        }
-        if (!S_ISDIR(st.st_mode)) {
-            tool_err("%s is not a directory", a->sshdir);
-            return -1;
-        }
-        return 0;
-    }
-    if (errno != ENOENT) {
-        tool_err("cannot examine %s: %s", a->sshdir, strerror(errno));
+    home = open(a->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (home < 0) {
+        tool_err("cannot open %s: %s", a->home, strerror(errno));
         return -1;
     }
-    /* 0700 until the owner is right, then the mode the reference uses */
-    if (mkdir(a->sshdir, 0700) != 0) {
-        tool_err("cannot create %s: %s", a->sshdir, strerror(errno));
-        return -1;
+    fd = openat(home, ".ssh", O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && create) {
+        /* 0700 until the owner is right, then the mode the reference
+         * uses */
+        if (mkdirat(home, ".ssh", 0700) != 0) {
+            tool_err("cannot create %s: %s", a->sshdir, strerror(errno));
+            close(home);
+            return -1;
+        }
+        made = 1;
+        fd = openat(home, ".ssh", O_RDONLY | O_DIRECTORY | O_NOFOLLOW
+                    | O_CLOEXEC);
     }
-    fd = open(a->sshdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    close(home);
     if (fd < 0) {
-        tool_err("cannot open %s: %s", a->sshdir, strerror(errno));
+        if (errno == ENOENT) {
+            return 1;
+        }
+        if (errno == ELOOP || errno == ENOTDIR) {
+            tool_err("%s is a symbolic link or not a directory: refusing "
+                     "to use it", a->sshdir);
+        }
+        else {
+            tool_err("cannot open %s: %s", a->sshdir, strerror(errno));
+        }
         return -1;
     }
-    if (fchown(fd, a->uid, a->gid) != 0 || fchmod(fd, 0750) != 0) {
+    if (made && (fchown(fd, a->uid, a->gid) != 0 || fchmod(fd, 0750) != 0)) {
         tool_err("cannot set owner and mode of %s: %s", a->sshdir,
                  strerror(errno));
         close(fd);
         return -1;
     }
-    if (close(fd) != 0) {
-        tool_err("cannot close %s: %s", a->sshdir, strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        tool_err("cannot examine %s: %s", a->sshdir, strerror(errno));
+        close(fd);
         return -1;
     }
-    printf("Created %s\n", a->sshdir);
+    if (st.st_uid != a->uid || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+        tool_err("%s must belong to %s and be writable by it alone: "
+                 "refusing to use it", a->sshdir, a->user);
+        close(fd);
+        return -1;
+    }
+    if (made) {
+        printf("Created %s\n", a->sshdir);
+    }
+    a->sshfd = fd;
     return 0;
 }
 
-int tool_read_file(const char *path, size_t max, int nofollow, xgb_buf_t *b,
+/* Read what fd holds (a regular file, at most max bytes) into b. */
+static int read_fd(int fd, const char *path, size_t max, xgb_buf_t *b,
                    struct stat *stp)
 {
     struct stat st;
     char chunk[8192];
     ssize_t n;
-    int fd;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY
-              | (nofollow ? O_NOFOLLOW : 0));
-    if (fd < 0) {
-        if (errno == ENOENT) {
-            return 0;
-        }
-        if (errno == ELOOP && nofollow) {
-            tool_err("%s is a symbolic link: refusing to use it", path);
-        }
-        else {
-            tool_err("cannot open %s: %s", path, strerror(errno));
-        }
-        return -1;
-    }
     if (fstat(fd, &st) != 0) {
         tool_err("cannot examine %s: %s", path, strerror(errno));
         close(fd);
@@ -267,6 +278,55 @@ int tool_read_file(const char *path, size_t max, int nofollow, xgb_buf_t *b,
     return 1;
 }
 
+#define MISSING (-2)
+
+/* The result of an open() for reading: the fd, MISSING, or -1
+ * (reported). */
+static int opened(int fd, const char *path, int nofollow)
+{
+    if (fd >= 0) {
+        return fd;
+    }
+    if (errno == ENOENT) {
+        return MISSING;
+    }
+    if (errno == ELOOP && nofollow) {
+        tool_err("%s is a symbolic link: refusing to use it", path);
+    }
+    else {
+        tool_err("cannot open %s: %s", path, strerror(errno));
+    }
+    return -1;
+}
+
+int tool_read_file(const char *path, size_t max, int nofollow, xgb_buf_t *b,
+                   struct stat *st)
+{
+    int fd = opened(open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
+                         | (nofollow ? O_NOFOLLOW : 0)), path, nofollow);
+
+    return fd >= 0 ? read_fd(fd, path, max, b, st) : fd == MISSING ? 0 : -1;
+}
+
+/* "<~/.ssh>/<name>" for messages; static. */
+static const char *ssh_path(const tool_account_t *a, const char *name)
+{
+    static char path[4096];
+
+    snprintf(path, sizeof(path), "%s/%s", a->sshdir, name);
+    return path;
+}
+
+int tool_read_ssh_file(const tool_account_t *a, const char *name,
+                       size_t max, xgb_buf_t *b, struct stat *st)
+{
+    const char *path = ssh_path(a, name);
+    int fd = opened(openat(a->sshfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY
+                           | O_NONBLOCK | O_NOFOLLOW), path, 1);
+
+    return fd >= 0 ? read_fd(fd, path, max, b, st) : fd == MISSING ? 0 : -1;
+}
+
 static int write_all(int fd, const void *data, size_t len)
 {
     const char *p = data;
@@ -289,45 +349,37 @@ static int write_all(int fd, const void *data, size_t len)
     return 0;
 }
 
-/* fsync a directory so that a rename in it survives a crash. */
-static int sync_dir(const char *dir)
+int tool_write_ssh_file(const tool_account_t *a, const char *name,
+                        const void *data, size_t len, uid_t uid, gid_t gid,
+                        mode_t mode)
 {
-    int fd, rc;
+    unsigned char rnd[6];
+    char tmp[256];
+    const char *what = NULL;
+    int fd, saved, i;
 
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
+    if (strlen(name) > 200) {
+        tool_err("file name too long: %s", name);
         return -1;
     }
-    rc = fsync(fd);
-    if (close(fd) != 0) {
-        rc = -1;
+    for (fd = -1, i = 0; fd < 0 && i < 10; i++) {
+        if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+            tool_err("no random numbers for a temporary name: %s",
+                     strerror(errno));
+            return -1;
+        }
+        snprintf(tmp, sizeof(tmp), ".%s.%02x%02x%02x%02x%02x%02x", name,
+                 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+        fd = openat(a->sshfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                    | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) {
+            break;
+        }
     }
-    return rc;
-}
-
-int tool_write_atomic(const char *path, const void *data, size_t len,
-                      uid_t uid, gid_t gid, mode_t mode)
-{
-    char *dcopy, *bcopy, *dir, *base, *tmp;
-    const char *what = "write";
-    int fd = -1, rc = -1, saved;
-
-    dcopy = strdup(path);
-    bcopy = strdup(path);
-    tmp = malloc(strlen(path) + sizeof("/..XXXXXX"));
-    if (!dcopy || !bcopy || !tmp) {
-        tool_err("out of memory");
-        goto out;
-    }
-    dir = dirname(dcopy);
-    base = basename(bcopy);
-    sprintf(tmp, "%s/.%s.XXXXXX", dir, base);
-    /* mkostemp: a fresh name, O_EXCL, mode 0600 until fchmod */
-    fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0) {
-        tool_err("cannot create a temporary file in %s: %s", dir,
+        tool_err("cannot create a temporary file in %s: %s", a->sshdir,
                  strerror(errno));
-        goto out;
+        return -1;
     }
     if (fchown(fd, uid, gid) != 0) {
         what = "set the owner of";
@@ -341,37 +393,27 @@ int tool_write_atomic(const char *path, const void *data, size_t len,
     else if (fsync(fd) != 0) {
         what = "sync";
     }
-    else {
-        what = NULL;
-    }
     saved = errno;
     if (close(fd) != 0 && !what) {
         what = "close";
         saved = errno;
     }
-    fd = -1;
-    if (!what && rename(tmp, path) != 0) {
+    if (!what && renameat(a->sshfd, tmp, a->sshfd, name) != 0) {
+        what = "rename into place";
         saved = errno;
-        tool_err("cannot rename %s to %s: %s", tmp, path, strerror(saved));
-        unlink(tmp);
-        goto out;
     }
     if (what) {
-        tool_err("cannot %s %s: %s", what, tmp, strerror(saved));
-        unlink(tmp);
-        goto out;
+        tool_err("cannot %s %s: %s", what, ssh_path(a, tmp),
+                 strerror(saved));
+        unlinkat(a->sshfd, tmp, 0);
+        return -1;
     }
-    if (sync_dir(dir) != 0) {
-        tool_err("cannot sync directory %s: %s", dir, strerror(errno));
-        goto out;
+    /* so that the rename survives a crash */
+    if (fsync(a->sshfd) != 0) {
+        tool_err("cannot sync directory %s: %s", a->sshdir, strerror(errno));
+        return -1;
     }
-    rc = 0;
-
-out:
-    free(dcopy);
-    free(bcopy);
-    free(tmp);
-    return rc;
+    return 0;
 }
 
 int tool_account_become(const tool_account_t *a)

@@ -37,8 +37,13 @@ typedef struct {
     uid_t uid;
     gid_t gid;
     char *home;
-    char *sshdir;           /* <home>/.ssh */
+    char *sshdir;           /* <home>/.ssh, for messages */
+    int sshfd;              /* ~/.ssh opened by tool_account_sshdir(), or
+                             * -1: every file in it is reached through it */
 } tool_account_t;
+
+/* An account not looked up yet (tool_account_free() may still run). */
+#define TOOL_ACCOUNT_INIT { NULL, NULL, 0, 0, NULL, NULL, -1 }
 
 typedef enum {
     TOOL_ACCOUNT_OK = 0,
@@ -56,11 +61,15 @@ tool_account_status_t tool_account_lookup(tool_account_t *acct);
 void tool_account_free(tool_account_t *acct);
 
 /**
- * Make sure ~/.ssh exists: created mode 0750, owned user:group, when
- * missing (needs root).  An existing ~/.ssh must be a real directory, not
- * a symlink.  0, or -1 (reported).
+ * Open ~/.ssh once, for every later read and write in it (acct->sshfd):
+ * the broker account owns it and could swap it for a symlink at any
+ * moment, so root never uses its path again.  The directory must be a
+ * real one (not a symlink), owned by the account and not writable by
+ * group or others.  When missing and create is set, it is made mode
+ * 0750, owned user:group (needs root).  0; 1 if missing and not
+ * created; -1 (reported).
  */
-int tool_account_sshdir(const tool_account_t *acct);
+int tool_account_sshdir(tool_account_t *acct, int create);
 
 /**
  * Read a whole regular file (symlinks refused when nofollow) of at most
@@ -71,14 +80,22 @@ int tool_account_sshdir(const tool_account_t *acct);
 int tool_read_file(const char *path, size_t max, int nofollow, xgb_buf_t *b,
                    struct stat *st);
 
+/* The same for a file in ~/.ssh, through acct->sshfd, never following a
+ * symlink. */
+int tool_read_ssh_file(const tool_account_t *acct, const char *name,
+                       size_t max, xgb_buf_t *b, struct stat *st);
+
 /**
- * Replace path atomically: a temporary file in the same directory,
- * owned uid:gid with mode, written, fsync'd and renamed over path, then
- * the directory fsync'd.  A reader sees the old or the new content,
- * never a part.  0, or -1 (reported; path untouched).
+ * Replace ~/.ssh/<name> atomically, through acct->sshfd: a new file under
+ * a fresh name (O_EXCL, never following a symlink), owned uid:gid with
+ * mode, written, fsync'd and renamed over name, then the directory
+ * fsync'd.  A reader sees the old or the new content, never a part; a
+ * symlink in name's place is replaced, never written through.  0, or -1
+ * (reported; the file untouched).
  */
-int tool_write_atomic(const char *path, const void *data, size_t len,
-                      uid_t uid, gid_t gid, mode_t mode);
+int tool_write_ssh_file(const tool_account_t *acct, const char *name,
+                        const void *data, size_t len, uid_t uid, gid_t gid,
+                        mode_t mode);
 
 /**
  * Become the broker account for good: supplementary groups = its group,

@@ -13,6 +13,7 @@
  * root.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -287,11 +288,11 @@ int main(int argc, char **argv)
     };
     const char *type = "ED25519", *why;
     const key_kind_t *k;
-    tool_account_t acct;
+    tool_account_t acct = TOOL_ACCOUNT_INIT;
     tool_account_status_t ast;
     xgb_buf_t key = XGB_BUF_INIT, blob = XGB_BUF_INIT, pub = XGB_BUF_INIT;
     char host[HOST_NAME_MAX + 1], keytype[XGB_KEYTYPE_MAX + 1];
-    char *privpath = NULL, *pubpath = NULL, *comment = NULL;
+    char *privpath = NULL, *pubpath = NULL, *pubname = NULL, *comment = NULL;
     char *fp = NULL, *b64 = NULL;
     EVP_PKEY *pk = NULL;
     struct stat st;
@@ -338,7 +339,7 @@ int main(int argc, char **argv)
         tool_account_free(&acct);
         return ast == TOOL_ACCOUNT_ERROR ? EXIT_FAILED : EXIT_USAGE;
     }
-    if (tool_account_sshdir(&acct) != 0) {
+    if (tool_account_sshdir(&acct, 1) != 0) {
         goto out;
     }
     if (gethostname(host, sizeof(host)) != 0) {
@@ -347,13 +348,15 @@ int main(int argc, char **argv)
     host[sizeof(host) - 1] = '\0';
     privpath = join(acct.sshdir, "/", k->file);
     pubpath = privpath ? join(privpath, ".pub", "") : NULL;
+    pubname = join(k->file, ".pub", "");
     comment = join(acct.user, "@", host);
-    if (!privpath || !pubpath || !comment) {
+    if (!privpath || !pubpath || !pubname || !comment) {
         tool_err("out of memory");
         goto out;
     }
-    /* lstat: a symlink in its place counts as a key, too */
-    if (lstat(privpath, &st) == 0) {
+    /* a symlink in its place counts as a key, too (and is replaced, not
+     * written through) */
+    if (fstatat(acct.sshfd, k->file, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!force) {
             tool_err("private key %s exists: use --force to replace it "
                      "(then authorize the new public key on every X2Go "
@@ -404,10 +407,10 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (tool_write_atomic(privpath, key.d, key.len, acct.uid, acct.gid,
-                          0600) != 0
-        || tool_write_atomic(pubpath, pub.d, pub.len, acct.uid, acct.gid,
-                             0644) != 0) {
+    if (tool_write_ssh_file(&acct, k->file, key.d, key.len, acct.uid,
+                            acct.gid, 0600) != 0
+        || tool_write_ssh_file(&acct, pubname, pub.d, pub.len, acct.uid,
+                               acct.gid, 0644) != 0) {
         goto out;
     }
     printf("Private key: %s\n", privpath);
@@ -428,6 +431,7 @@ out:
     free(fp);
     free(privpath);
     free(pubpath);
+    free(pubname);
     free(comment);
     tool_account_free(&acct);
     return status;

@@ -8,7 +8,12 @@
  * HTTP status 200 required; every line must be a well-formed Ed25519,
  * ECDSA or RSA key line (DSA is refused); the file is replaced
  * atomically and only when its content changes, keeping its owner and
- * mode; a file without a final newline is handled (B24).
+ * mode; a file without a final newline is handled (B24).  The options of
+ * a line are this tool's, never the network's: a served line could
+ * otherwise drop the forced command and hand out a shell as the broker
+ * account on every X2Go server.  Every line is
+ *     command="<agent>",restrict[,from="..."] <type> <base64> <comment>
+ * with the from= an administrator put on the existing line for that key.
  *
  * Exit status: 0 done (also when no keys were served), 1 download failed,
  * 2 the answer holds a line that is not an accepted key, 3
@@ -27,6 +32,7 @@
 #include <curl/curl.h>
 
 #include "tool_account.h"
+#include "xgb_agentcmd.h"
 #include "xgb_buf.h"
 #include "xgb_sshkey.h"
 
@@ -35,6 +41,10 @@
 #define EXIT_FILE 3
 #define EXIT_USAGE 254
 #define EXIT_NOT_ROOT 255
+
+/* The options of a broker's pubkeys/ line for this server's agent. */
+#define SERVED_OPTIONS \
+    "command=\"" XGB_AGENT_PATH "\"," XGB_AGENT_KEY_RESTRICTIONS
 
 #define CONNECT_TIMEOUT_MS 10000L
 #define TOTAL_TIMEOUT_MS 30000L
@@ -75,8 +85,11 @@ static void usage(FILE *f)
 "  -h, --help                show this help\n"
 "\n"
 "Every served line must be an Ed25519, ECDSA or RSA authorized_keys line;\n"
-"empty lines and # comments are ignored.  An existing line with the same\n"
-"key but other options or comment is replaced; other lines are kept.\n"
+"empty lines and # comments are ignored.  Only the key and its comment are\n"
+"taken: every line written is command=\"" XGB_AGENT_PATH "\",restrict\n"
+"and the from=\"...\" of the existing line for that key, if any; served\n"
+"options are ignored (with a warning).  An existing line with the same key\n"
+"is replaced; other lines are kept.\n"
 "\n"
 "Must run as root.  Exit status: 0 done (also when the broker serves no\n"
 "keys), 1 download failed, 2 the answer holds a line that is not an\n"
@@ -271,25 +284,72 @@ static int parse_answer(xgb_buf_t *body, const char *url, keys_t *keys)
             xgb_keyline_free(&kl);
             rc = -1;
         }
-        else if (keys_push(keys, &kl) != 0) {
-            tool_err("out of memory");
-            xgb_keyline_free(&kl);
-            rc = -1;
+        else {
+            /* what brokers serve is as good as what is written; anything
+             * else deserves a word */
+            if (*kl.options && strcmp(kl.options, SERVED_OPTIONS)) {
+                printf("Ignoring the options served with line %zu of %s: "
+                       "%s\n", i + 1, url, kl.options);
+            }
+            if (keys_push(keys, &kl) != 0) {
+                tool_err("out of memory");
+                xgb_keyline_free(&kl);
+                rc = -1;
+            }
         }
     }
     free(lines.v);
     return rc;
 }
 
-/* The served line again, as text. */
-static char *keyline_text(const xgb_keyline_t *kl)
+/* The value of option `name` ("name=\"...\"") in an options field, as it
+ * stands between the quotes (escapes kept); malloc'd, or NULL. */
+static char *option_value(const char *options, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = options, *v;
+
+    while (*p) {
+        if (!strncasecmp(p, name, n) && p[n] == '=' && p[n + 1] == '"') {
+            for (v = p + n + 2; *v && *v != '"'; v++) {
+                if (*v == '\\' && v[1]) {
+                    v++;
+                }
+            }
+            return *v ? strndup(p + n + 2, (size_t)(v - p - n - 2)) : NULL;
+        }
+        /* on to the next option: past a quoted value, to the comma */
+        for (; *p && *p != ','; p++) {
+            if (*p == '"') {
+                for (p++; *p && *p != '"'; p++) {
+                    if (*p == '\\' && p[1]) {
+                        p++;
+                    }
+                }
+                if (!*p) {
+                    return NULL;
+                }
+            }
+        }
+        if (*p == ',') {
+            p++;
+        }
+    }
+    return NULL;
+}
+
+/* The line this tool writes for the key, with from (may be NULL). */
+static char *keyline_text(const xgb_keyline_t *kl, const char *from)
 {
     xgb_buf_t b = XGB_BUF_INIT;
 
-    if (*kl->options) {
-        xgb_buf_puts(&b, kl->options);
-        xgb_buf_puts(&b, " ");
+    xgb_buf_puts(&b, "command=\"" XGB_AGENT_PATH "\",restrict");
+    if (from) {
+        xgb_buf_puts(&b, ",from=\"");
+        xgb_buf_puts(&b, from);
+        xgb_buf_puts(&b, "\"");
     }
+    xgb_buf_puts(&b, " ");
     xgb_buf_puts(&b, kl->type);
     xgb_buf_puts(&b, " ");
     xgb_buf_puts(&b, kl->base64);
@@ -313,7 +373,9 @@ static void describe(const xgb_keyline_t *kl, char *out, size_t n)
 
 /* --- merging --------------------------------------------------------- */
 
-static int same_key(const char *line, const xgb_keyline_t *kl)
+/* Does line hold kl's key?  Then *from gets its from= (malloc'd), if it
+ * has one and *from is still NULL. */
+static int same_key(const char *line, const xgb_keyline_t *kl, char **from)
 {
     xgb_keyline_t other;
     const char *why;
@@ -325,6 +387,9 @@ static int same_key(const char *line, const xgb_keyline_t *kl)
     }
     same = !strcmp(other.type, kl->type) && !strcmp(other.base64,
                                                      kl->base64);
+    if (same && !*from) {
+        *from = option_value(other.options, "from");
+    }
     xgb_keyline_free(&other);
     return same;
 }
@@ -339,11 +404,19 @@ static int merge(lines_t *file, const xgb_keyline_t *kl, const char *path,
                  lines_t *owned)
 {
     char desc[XGB_KEYTYPE_MAX + 160];
-    char *text;
+    char *text, *from = NULL;
     size_t i, n = file->n;
     int present = 0;
 
-    text = keyline_text(kl);
+    /* the administrator's from= on the key's existing line stays */
+    for (i = 0; i < n && !from; i++) {
+        if (file->v[i]) {
+            same_key(file->v[i], kl, &from);
+        }
+    }
+    text = keyline_text(kl, from);
+    free(from);
+    from = NULL;
     if (!text || lines_push(owned, text) != 0) {
         free(text);
         tool_err("out of memory");
@@ -357,7 +430,7 @@ static int merge(lines_t *file, const xgb_keyline_t *kl, const char *path,
         if (!strcmp(file->v[i], text)) {
             present = 1;
         }
-        else if (same_key(file->v[i], kl)) {
+        else if (same_key(file->v[i], kl, &from)) {
             printf("Replacing line %zu of %s (the same key with other "
                    "options or comment)\n", i + 1, path);
             file->v[i] = NULL;
@@ -396,7 +469,8 @@ static int update_authorized_keys(const tool_account_t *acct,
     strcpy(path, acct->sshdir);
     strcat(path, "/authorized_keys");
 
-    exists = tool_read_file(path, AUTHKEYS_MAX, 1, &old, &st);
+    exists = tool_read_ssh_file(acct, "authorized_keys", AUTHKEYS_MAX, &old,
+                                &st);
     if (exists < 0) {
         goto out;
     }
@@ -440,7 +514,8 @@ static int update_authorized_keys(const tool_account_t *acct,
         rc = 0;
         goto out;
     }
-    if (tool_write_atomic(path, new.d, new.len, uid, gid, mode) != 0) {
+    if (tool_write_ssh_file(acct, "authorized_keys", new.d, new.len, uid,
+                            gid, mode) != 0) {
         goto out;
     }
     printf("Updated %s\n", path);
@@ -490,7 +565,7 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     const char *url = NULL, *ca_file = NULL;
-    tool_account_t acct;
+    tool_account_t acct = TOOL_ACCOUNT_INIT;
     tool_account_status_t ast;
     xgb_buf_t body = XGB_BUF_INIT;
     keys_t keys = { 0 };
@@ -565,7 +640,7 @@ int main(int argc, char **argv)
     printf("Found %zu public key%s at %s\n", keys.n, keys.n == 1 ? "" : "s",
            url);
     status = EXIT_FILE;
-    if (tool_account_sshdir(&acct) != 0
+    if (tool_account_sshdir(&acct, 1) != 0
         || update_authorized_keys(&acct, &keys) != 0) {
         goto out;
     }

@@ -36,10 +36,6 @@
 #include "xgb_sshkey.h"
 #include "xgb_valid.h"
 
-#ifndef XGB_X2GO_LIBDIR
-#define XGB_X2GO_LIBDIR "/usr/lib/x2go"
-#endif
-
 #define EXIT_AGENT 1
 #define EXIT_UNREACHABLE 2
 #define EXIT_HOSTKEY_UNKNOWN 3
@@ -377,29 +373,35 @@ static int run_remote(const opts_t *o, const char *login, const char *key,
     return 0;
 }
 
-/* The private key: -i, or the first of the broker account's usual ones.
- * Read as root before the privileges go. */
-static int read_key(const opts_t *o, const tool_account_t *acct,
-                    xgb_buf_t *key)
+/* The private key named by -i, read as root (the administrator's choice
+ * of file; never through a symlink). */
+static int read_identity(const char *path, xgb_buf_t *key)
+{
+    int rc = tool_read_file(path, XGB_SSH_PRIVKEY_MAX, 1, key, NULL);
+
+    if (rc == 0) {
+        tool_err("private key %s does not exist", path);
+    }
+    return rc == 1 ? 0 : -1;
+}
+
+/* The first of the broker account's usual keys, through its ~/.ssh
+ * opened once, as the account itself. */
+static int read_account_key(tool_account_t *acct, xgb_buf_t *key)
 {
     static const char *const names[] = { "id_ed25519", "id_ecdsa", "id_rsa",
                                          NULL };
-    char path[PATH_MAX];
-    int i, rc;
+    int i, rc = tool_account_sshdir(acct, 0);
 
-    if (o->identity) {
-        rc = tool_read_file(o->identity, XGB_SSH_PRIVKEY_MAX, 0, key, NULL);
-        if (rc == 0) {
-            tool_err("private key %s does not exist", o->identity);
-        }
-        return rc == 1 ? 0 : -1;
-    }
-    for (i = 0; names[i]; i++) {
-        snprintf(path, sizeof(path), "%s/%s", acct->sshdir, names[i]);
-        rc = tool_read_file(path, XGB_SSH_PRIVKEY_MAX, 0, key, NULL);
+    for (i = 0; rc == 0 && names[i]; i++) {
+        rc = tool_read_ssh_file(acct, names[i], XGB_SSH_PRIVKEY_MAX, key,
+                                NULL);
         if (rc != 0) {
             return rc == 1 ? 0 : -1;
         }
+    }
+    if (rc < 0) {
+        return -1;
     }
     tool_err("no private key in %s (id_ed25519, id_ecdsa, id_rsa): make "
              "one with x2gobroker-keygen or use -i", acct->sshdir);
@@ -619,7 +621,7 @@ static int task_args(const opts_t *o, const char **args, int *nargs)
 int main(int argc, char **argv)
 {
     opts_t o = { 0 };
-    tool_account_t acct = { 0 };
+    tool_account_t acct = TOOL_ACCOUNT_INIT;
     tool_account_status_t ast;
     result_t r = { XGB_BUF_INIT, XGB_BUF_INIT, -1 };
     xgb_buf_t key = XGB_BUF_INIT;
@@ -660,7 +662,7 @@ int main(int argc, char **argv)
     }
     agent = getenv("X2GOBROKER_AGENT_CMD");
     if (!agent || !*agent) {
-        agent = XGB_X2GO_LIBDIR "/x2gobroker-agent";
+        agent = XGB_AGENT_PATH;
     }
     login = getenv("X2GOBROKER_AGENT_USER");
     if (!login || !*login) {
@@ -693,8 +695,15 @@ int main(int argc, char **argv)
             goto out;
         }
     }
+    if (!local && o.identity && read_identity(o.identity, &key) != 0) {
+        goto out;
+    }
+    /* the account's own files are read as the account */
+    if (is_root && tool_account_become(&acct) != 0) {
+        goto out;
+    }
     if (!local) {
-        if (read_key(&o, &acct, &key) != 0) {
+        if (!o.identity && read_account_key(&acct, &key) != 0) {
             goto out;
         }
         if (o.known_hosts) {
@@ -712,9 +721,6 @@ int main(int argc, char **argv)
             tool_err("out of memory");
             goto out;
         }
-    }
-    if (is_root && tool_account_become(&acct) != 0) {
-        goto out;
     }
     if (o.debug) {
         tool_err("%s command: %s", local ? "local" : "remote", command);

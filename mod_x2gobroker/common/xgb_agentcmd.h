@@ -14,7 +14,11 @@
 #ifndef XGB_AGENTCMD_H
 #define XGB_AGENTCMD_H
 
-#define XGB_AGENT_PATH "/usr/lib/x2go/x2gobroker-agent"
+/* configure's --with-x2go-libdir */
+#ifndef XGB_X2GO_LIBDIR
+#define XGB_X2GO_LIBDIR "/usr/lib/x2go"
+#endif
+#define XGB_AGENT_PATH XGB_X2GO_LIBDIR "/x2gobroker-agent"
 
 /* Tasks take at most two arguments (addauthkey <key line> <file>). */
 #define XGB_AGENTCMD_MAXARGS 2

@@ -308,6 +308,19 @@ int xgb_keyline_options_restrictive(const char *options)
     }
 }
 
+int xgb_keyline_comment_ok(const char *comment)
+{
+    const char *c;
+
+    for (c = comment; c && *c; c++) {
+        if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z')
+              || (*c >= '0' && *c <= '9') || strchr("@._:+=-", *c))) {
+            return 0;
+        }
+    }
+    return comment != NULL;
+}
+
 /* --- public half of a private key file -------------------------------- */
 
 /* SSH "mpint": BN_bn2mpi() writes exactly that for the non-negative

@@ -57,10 +57,21 @@ typedef struct {
 int xgb_keyline_parse(const char *line, xgb_keyline_t *kl, const char **err);
 void xgb_keyline_free(xgb_keyline_t *kl);
 
+/* What a broker's pubkeys/ lines restrict its key to, after the forced
+ * command of the agent (the reference's list). */
+#define XGB_AGENT_KEY_RESTRICTIONS \
+    "no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty"
+
 /* Does an options field hold nothing but restrictions (no-pty,
  * no-X11-forwarding, no-agent-forwarding, no-port-forwarding,
  * no-user-rc, restrict)?  An empty field does. */
 int xgb_keyline_options_restrictive(const char *options);
+
+/* May a comment stand in a key line that an agent installs?  Only
+ * [A-Za-z0-9@._:+=-] (user@host, addresses): nothing a later reader of
+ * the file, or of a log, could take for more than a label.  An empty
+ * comment may. */
+int xgb_keyline_comment_ok(const char *comment);
 
 /**
  * The public key blob of a private key file's content: PEM (traditional

@@ -188,8 +188,7 @@ const char *xgb_pubkeys_render(apr_pool_t *p,
     /* The forced command and the restrictions make the key good for
      * nothing but running the broker agent on the X2Go server. */
     prefix = apr_pstrcat(p, "command=\"", quote_command(p, agent_cmd),
-                         "\",no-port-forwarding,no-X11-forwarding,"
-                         "no-agent-forwarding,no-pty ", NULL);
+                         "\"," XGB_AGENT_KEY_RESTRICTIONS " ", NULL);
     suffix = apr_pstrcat(p, " ", daemon_user, "@", fqdn, "\n", NULL);
     parts = apr_array_make(p, 4, sizeof(const char *));
     for (i = 0; keys && i < keys->nelts; i++) {

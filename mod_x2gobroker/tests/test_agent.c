@@ -1,8 +1,10 @@
 /*
  * test_agent.c - the agent's arithmetic: checkload's figures (upstream's
  * formulas, on Intel, AMD, virtual and ARM CPUs) and findbusyservers'
- * lines.
+ * lines; its policy file and login.defs.
  */
+#include <stdio.h>
+
 #include "xgb_test.h"
 #include "agent.h"
 
@@ -139,6 +141,125 @@ START_TEST(busy_servers)
 }
 END_TEST
 
+
+static int policy(const char *text, agent_policy_t *p, char *why)
+{
+    agent_policy_defaults(p, NULL, 0);
+    why[0] = '\0';
+    return agent_policy_parse(text, strlen(text), p, why, 256);
+}
+
+START_TEST(policy_defaults)
+{
+    agent_policy_t p;
+    static const char defs[] =
+        "# comment UID_MIN 5\nUID_MIN\t\t\t 2000\n  UID_MAX   70000  \n"
+        "UID_MIN\nGID_MIN 10\n";
+
+    agent_policy_defaults(&p, NULL, 0);
+    ck_assert_uint_eq(p.min_uid, 1000);
+    ck_assert_uint_eq(p.max_uid, 60000);
+    ck_assert_int_eq(p.key_expiry, 600);
+    ck_assert_int_eq(p.allow.n, 0);
+    ck_assert_int_eq(p.deny.n, 11);
+    ck_assert_str_eq(p.deny.name[0], "root");
+    ck_assert_str_eq(p.deny.name[1], "sudo");
+    ck_assert_str_eq(p.deny.name[10], "x2gobroker");
+    agent_policy_defaults(&p, defs, strlen(defs));
+    ck_assert_uint_eq(p.min_uid, 2000);
+    ck_assert_uint_eq(p.max_uid, 70000);
+    /* unusable values leave the defaults */
+    agent_policy_defaults(&p, "UID_MIN x\nUID_MAX -1\n", 22);
+    ck_assert_uint_eq(p.min_uid, 1000);
+    ck_assert_uint_eq(p.max_uid, 60000);
+}
+END_TEST
+
+START_TEST(policy_file)
+{
+    agent_policy_t p;
+    char why[256];
+
+    ck_assert_int_eq(policy("", &p, why), 0);
+    ck_assert_int_eq(p.deny.n, 11);
+    ck_assert_int_eq(policy("# only a comment\n\n   \n", &p, why), 0);
+    ck_assert_int_eq(policy("allow-groups = x2gousers, staff\r\n"
+                            "deny-groups=root,sudo wheel\n"
+                            "min-uid = 500\nmax-uid=65000\n"
+                            "key-expiry = 120\n", &p, why), 0);
+    ck_assert_int_eq(p.allow.n, 2);
+    ck_assert_str_eq(p.allow.name[0], "x2gousers");
+    ck_assert_str_eq(p.allow.name[1], "staff");
+    ck_assert_int_eq(p.deny.n, 3);
+    ck_assert_str_eq(p.deny.name[2], "wheel");
+    ck_assert_uint_eq(p.min_uid, 500);
+    ck_assert_uint_eq(p.max_uid, 65000);
+    ck_assert_int_eq(p.key_expiry, 120);
+    /* an empty deny list is the site's choice */
+    ck_assert_int_eq(policy("deny-groups =\n", &p, why), 0);
+    ck_assert_int_eq(p.deny.n, 0);
+}
+END_TEST
+
+START_TEST(policy_refused)
+{
+    static const struct {
+        const char *text;
+        const char *why;
+    } bad[] = {
+        { "allow-group = x\n", "line 1: unknown key \"allow-group\"" },
+        { "\n# c\nmin-uid\n", "line 3: not \"key = value\"" },
+        { "min-uid = 10x\n", "line 1: bad value for min-uid" },
+        { "min-uid = 0\n", "line 1: bad value for min-uid" },
+        { "max-uid = 99999999999999999999\n",
+          "line 1: bad value for max-uid" },
+        { "key-expiry = 59\n", "line 1: bad value for key-expiry" },
+        { "key-expiry = 2592001\n", "line 1: bad value for key-expiry" },
+        { "key-expiry = -5\n", "line 1: bad value for key-expiry" },
+        { "deny-groups = sudo;id\n", "line 1: bad value for deny-groups" },
+        { "allow-groups = -x\n", "line 1: bad value for allow-groups" },
+        { "min-uid = 3000\nmax-uid = 2000\n",
+          "min-uid 3000 is above max-uid 2000" },
+    };
+    agent_policy_t p;
+    char why[256], big[3000];
+    size_t i;
+
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_msg(policy(bad[i].text, &p, why) == -1, "%s", bad[i].text);
+        ck_assert_str_eq(why, bad[i].why);
+    }
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    ck_assert_int_eq(policy(big, &p, why), -1);
+    ck_assert_str_eq(why, "line 1: too long");
+    agent_policy_defaults(&p, NULL, 0);
+    ck_assert_int_eq(agent_policy_parse("min-uid = 5\0\n", 13, &p, why,
+                                        sizeof(why)), -1);
+    ck_assert_str_eq(why, "a NUL byte in the file");
+}
+END_TEST
+
+START_TEST(policy_group_bounds)
+{
+    agent_policy_t p;
+    char why[256], line[64 * 8 + 32];
+    int i;
+
+    strcpy(line, "allow-groups =");
+    for (i = 0; i < AGENT_POLICY_GROUPS_MAX; i++) {
+        sprintf(line + strlen(line), " g%d", i);
+    }
+    ck_assert_int_eq(policy(line, &p, why), 0);
+    ck_assert_int_eq(p.allow.n, AGENT_POLICY_GROUPS_MAX);
+    strcat(line, " onemore");
+    ck_assert_int_eq(policy(line, &p, why), -1);
+    ck_assert_int_eq(policy("deny-groups = "
+                            "abcdefghijklmnopqrstuvwxyz0123456\n", &p, why),
+                     -1);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("agent");
@@ -150,6 +271,10 @@ static Suite *make_suite(void)
     tcase_add_test(tc, load_cpu_kinds);
     tcase_add_test(tc, load_unusable_input);
     tcase_add_test(tc, busy_servers);
+    tcase_add_test(tc, policy_defaults);
+    tcase_add_test(tc, policy_file);
+    tcase_add_test(tc, policy_refused);
+    tcase_add_test(tc, policy_group_bounds);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -218,6 +218,27 @@ START_TEST(overlapping_armour)
 }
 END_TEST
 
+START_TEST(comments_for_agents)
+{
+    static const char *const ok[] = {
+        "", "alice@192.0.2.7", "bob@2001:db8::1", "key+1=x_y-z.w", NULL
+    };
+    static const char *const bad[] = {
+        "a b", "x;touch /tmp/p", "a|b", "a&b", "$(id)", "`id`", "a\tb",
+        "caf\xc3\xa9", "a\"b", "a/b", NULL
+    };
+    int i;
+
+    for (i = 0; ok[i]; i++) {
+        ck_assert_msg(xgb_keyline_comment_ok(ok[i]), "%s", ok[i]);
+    }
+    for (i = 0; bad[i]; i++) {
+        ck_assert_msg(!xgb_keyline_comment_ok(bad[i]), "%s", bad[i]);
+    }
+    ck_assert(!xgb_keyline_comment_ok(NULL));
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sshkey");
@@ -231,6 +252,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, overlong_line);
     tcase_add_test(tc, base64_strict);
     tcase_add_test(tc, overlapping_armour);
+    tcase_add_test(tc, comments_for_agents);
     suite_add_tcase(s, tc);
     return s;
 }

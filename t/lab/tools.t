@@ -164,7 +164,7 @@ my $ak = "$W/srv2/brokerhome/.ssh/authorized_keys";
 my $pub = do { local $/; open my $f, '<', "$bh/.ssh/id_ed25519.pub"; <$f> };
 my ($ktype, $kb64) = split ' ', $pub;
 like(do { local $/; open my $f, '<', $ak; <$f> // '' },
-     qr/^command="\Q$AGENT\E",no-port-forwarding,no-X11-forwarding,no-agent-forwarding,no-pty \Q$ktype $kb64\E x2gobroker\@\S+$/m,
+     qr/^command="\Q$AGENT\E",restrict \Q$ktype $kb64\E x2gobroker\@\S+$/m,
      "the server's ~x2gobroker/.ssh/authorized_keys: the key, forced to the agent");
 ($out, $err, $rc) = $lab->exec(2, $PKA, '-t',
                                "https://$ip0:$port/x2gobroker/pubkeys/");

@@ -10,6 +10,11 @@ package X2GoBTest::Agent;
 #   my $r = $a->ssh(q{sh -c '/usr/lib/x2go/x2gobroker-agent u ping'});
 #   my $r = $a->local('x2gotest', 'listsessions');
 #   $r->{rc}, $r->{out}, $r->{err}, $r->{log} (the syslog messages)
+#   $a->policy("deny-groups = ...\n");       # its /etc/x2go/x2gobroker-agent.conf
+#   $a->policy(undef);                        # none (the default)
+#   $a->over('/usr/bin/x2goterminate-session' => $script);  # bind-mounted
+#   $a->caller_prefix('prlimit', '--fsize=1', '--');        # between
+#       setpriv and the agent, so run as the caller
 use strict;
 use warnings FATAL => 'all';
 
@@ -43,11 +48,55 @@ sub new {
 
 sub path { $_[0]{agent} }
 
+# The agent's policy file, as its mount namespace shows it: TEXT in a
+# copy of /etc/x2go bind-mounted over /etc/x2go (undef: no file), with
+# mode (default 0644), owner uid (default root) or a symlink instead.
+sub policy {
+    my ($self, $text, %o) = @_;
+    my $etc = scratch() . '/agent/etc-x2go';
+    system('rm', '-rf', $etc);
+    if (!defined $text) {
+        delete $self->{over}{'/etc/x2go'};
+        return;
+    }
+    system('cp', '-a', '/etc/x2go', $etc) == 0 or die "cp /etc/x2go\n";
+    my $f = "$etc/x2gobroker-agent.conf";
+    if ($o{symlink}) {
+        my $real = scratch() . '/agent/policy-target';
+        open my $fh, '>', $real or die "$real: $!\n";
+        print $fh $text;
+        close $fh;
+        symlink $real, $f or die "symlink: $!\n";
+    }
+    else {
+        open my $fh, '>', $f or die "$f: $!\n";
+        print $fh $text;
+        close $fh;
+        chown $o{uid} // 0, 0, $f;
+        chmod $o{mode} // 0644, $f;
+    }
+    $self->{over}{'/etc/x2go'} = $etc;
+}
+
+# Bind-mount FILE over PATH in the agent's mount namespace (undef: no
+# longer).
+sub over {
+    my ($self, $path, $file) = @_;
+    if (defined $file) { $self->{over}{$path} = $file }
+    else { delete $self->{over}{$path} }
+}
+
+# Words run as the caller before the agent (they must exec the rest).
+sub caller_prefix { my $self = shift; $self->{prefix} = [@_] }
+
 # Run with argv (mode LOCAL) and optionally SSH_ORIGINAL_COMMAND.
 sub run {
     my ($self, $env_cmd, @argv) = @_;
     my $setup = $self->{hide_x2goserver}
         ? 'mount --bind /dev/null /usr/bin/x2golistsessions && ' : '';
+    for my $path (sort keys %{ $self->{over} || {} }) {
+        $setup .= "mount --bind '$self->{over}{$path}' '$path' && ";
+    }
     my $out = scratch() . '/agent/out';
     my $err = scratch() . '/agent/err';
     # the x2gobroker account runs the setuid copy, in a mount namespace
@@ -57,7 +106,8 @@ sub run {
         . ' && mknod -m 666 /dev/null c 1 3'
         . ' && ln -s "$0" /dev/log && exec "$@"', $self->{sock},
         'setpriv', '--reuid=' . $self->{caller}, '--regid=' . $self->{caller},
-        '--init-groups', '--', 'env', '-i', 'PATH=/usr/bin:/bin',
+        '--init-groups', '--', @{ $self->{prefix} || [] },
+        'env', '-i', 'PATH=/usr/bin:/bin',
         (defined $env_cmd ? ("SSH_ORIGINAL_COMMAND=$env_cmd",
                              'SSH_CONNECTION=192.0.2.9 40000 192.0.2.1 22')
                           : ()),

@@ -80,13 +80,28 @@ sub host_fingerprint {
     return ssh_fingerprint("$self->{dir}/host_$type.pub");
 }
 
+# Bind-mount FILE over PATH for the sshd started next (and the forced
+# commands it runs), in a mount namespace of its own: e.g. the built
+# agent where authorized_keys lines name the installed one.
+sub bind_over {
+    my ($self, $path, $file) = @_;
+    die "bind_over: unusable path\n" if "$path$file" =~ /['"\\\$`]/;
+    $self->{binds}{$path} = $file;
+}
+
 # start() -> (ok, output): ok once the port answers (up to 10 s).
 sub start {
     my $self = shift;
     my $cfg = "$self->{dir}/sshd_config";
     my $r = run_cmd([$SSHD, '-t', '-f', $cfg]);
     return (0, "sshd -t: $r->{err}") if $r->{status};
-    $r = run_cmd([$SSHD, '-f', $cfg, '-E', "$self->{dir}/sshd.log"]);
+    my @ns;
+    if (my $b = $self->{binds}) {
+        @ns = ('unshare', '-m', '--propagation', 'private', 'sh', '-c',
+               join('', map { "mount --bind '$b->{$_}' '$_' && " } sort keys %$b)
+               . 'exec "$@"', 'sh');
+    }
+    $r = run_cmd([@ns, $SSHD, '-f', $cfg, '-E', "$self->{dir}/sshd.log"]);
     return (0, "sshd: $r->{err}") if $r->{status};
     my $deadline = Time::HiRes::time() + 10;
     while (Time::HiRes::time() < $deadline) {
