@@ -107,6 +107,10 @@ int agent_policy_load(agent_policy_t *p, char *why, size_t whylen);
 int agent_policy_allows(const agent_policy_t *p, const agent_user_t *u,
                         int removing, char *why, size_t whylen);
 
+/* The whole of what fd holds, at most max bytes, NUL-terminated
+ * (malloc'd; *len without the NUL); NULL with errno on failure. */
+char *agent_read_all(int fd, size_t max, size_t *len);
+
 /* Open a file only root may have written, read-only: no symlink, no
  * blocking on a FIFO, a regular file owned by root and not writable by
  * group or others.  The fd, or -1 with errno (ENOENT: *why untouched;

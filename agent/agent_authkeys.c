@@ -105,28 +105,6 @@ static int open_parent(const agent_user_t *u, char *rel, int create,
     return fd;
 }
 
-static char *read_all(int fd, size_t *len)
-{
-    xgb_buf_t b = XGB_BUF_INIT;
-    char chunk[8192];
-    ssize_t n;
-
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-        if (b.len + (size_t)n > AUTHKEYS_MAX) {
-            xgb_buf_free(&b);
-            errno = EFBIG;
-            return NULL;
-        }
-        xgb_buf_put(&b, chunk, (size_t)n);
-    }
-    if (n < 0) {
-        xgb_buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return xgb_buf_detach(&b);
-}
-
 /* Does the line hold the key (with whatever options and comment)? */
 static int holds_key(const char *line, size_t n, const char *base64)
 {
@@ -187,7 +165,7 @@ static int rewrite(const agent_user_t *u, int dir, const char *name,
             return 1;
         }
         mode = st.st_mode & 0777;
-        text = read_all(fd, &len);
+        text = agent_read_all(fd, AUTHKEYS_MAX, &len);
         close(fd);
         if (!text) {
             return fail("cannot read", name);
@@ -269,28 +247,6 @@ static int authkey_child(const agent_user_t *u, void *baton)
     return rc;
 }
 
-/* The line to install: the agent's expiry-time (UTC, rounded up to the
- * minute, so never sooner than `expiry` seconds), the broker's
- * restrictions, the key, its comment.  malloc'd. */
-static char *installed_line(const xgb_keyline_t *kl, long expiry)
-{
-    time_t until = time(NULL) + expiry;
-    char stamp[32], *line = NULL;
-    struct tm tm;
-
-    until = (until + 59) / 60 * 60;
-    if (!gmtime_r(&until, &tm)
-        || !strftime(stamp, sizeof(stamp), "%Y%m%d%H%MZ", &tm)) {
-        return NULL;
-    }
-    if (asprintf(&line, "expiry-time=\"%s\"%s%s %s %s%s%s", stamp,
-                 *kl->options ? "," : "", kl->options, kl->type, kl->base64,
-                 *kl->comment ? " " : "", kl->comment) < 0) {
-        return NULL;
-    }
-    return line;
-}
-
 static int authkey(const agent_user_t *u, int add, const char *keyline,
                    const char *tmpl, long expiry, xgb_buf_t *err)
 {
@@ -330,7 +286,8 @@ static int authkey(const agent_user_t *u, int add, const char *keyline,
     }
     job.base64 = kl.base64;
     job.rel = rel;
-    if (add && !(job.newline = installed_line(&kl, expiry))) {
+    if (add && !(job.newline = xgb_keyline_expiring(&kl,
+                                                     time(NULL) + expiry))) {
         xgb_buf_puts(err, "out of memory");
         rc = XGB_AGENT_EXIT_INTERNAL;
         goto done;

@@ -122,7 +122,7 @@ static int next_line(const char **pos, const char *end, char *line,
 void agent_policy_defaults(agent_policy_t *p, const char *login_defs,
                            size_t len)
 {
-    const char *pos = login_defs, *end = login_defs + (login_defs ? len : 0);
+    const char *pos = login_defs, *end = login_defs ? login_defs + len : NULL;
     char line[512];
     int i, n;
 
@@ -230,12 +230,10 @@ int agent_policy_parse(const char *text, size_t len, agent_policy_t *p,
     return 0;
 }
 
-/* The whole of a small file opened by the caller; NULL (errno set) on
- * failure. */
-static char *read_small(int fd, size_t max, size_t *len)
+char *agent_read_all(int fd, size_t max, size_t *len)
 {
     xgb_buf_t b = XGB_BUF_INIT;
-    char chunk[4096];
+    char chunk[8192];
     ssize_t n;
 
     while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
@@ -246,12 +244,11 @@ static char *read_small(int fd, size_t max, size_t *len)
         }
         xgb_buf_put(&b, chunk, (size_t)n);
     }
-    if (n < 0 || b.failed) {
+    if (n < 0) {
         xgb_buf_free(&b);
         return NULL;
     }
     *len = b.len;
-    xgb_buf_put(&b, "", 1);
     return xgb_buf_detach(&b);
 }
 
@@ -289,7 +286,7 @@ int agent_policy_load(agent_policy_t *p, char *why, size_t whylen)
     why[0] = '\0';
     fd = agent_open_root_file(XGB_LOGIN_DEFS, why, whylen);
     if (fd >= 0) {
-        text = read_small(fd, POLICY_FILE_MAX, &len);
+        text = agent_read_all(fd, POLICY_FILE_MAX, &len);
         close(fd);
     }
     /* login.defs only moves the defaults: unusable, it is ignored */
@@ -300,7 +297,7 @@ int agent_policy_load(agent_policy_t *p, char *why, size_t whylen)
     if (fd < 0) {
         return errno == ENOENT ? 0 : -1;
     }
-    text = read_small(fd, POLICY_FILE_MAX, &len);
+    text = agent_read_all(fd, POLICY_FILE_MAX, &len);
     close(fd);
     if (!text) {
         snprintf(why, whylen, "%s: cannot read: %s", XGB_AGENT_CONF,

@@ -195,7 +195,7 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
 
         /* The client's own key, as python-x2go sends it: only restrictions
          * as options, or sshd would run what the client chose. */
-        int restrictive;
+        int restrictive, plain;
 
         if (xgb_keyline_parse(client_pubkey, &kl, &err) != 0) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XGB_LOGNO(00132)
@@ -204,11 +204,16 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
             return;
         }
         restrictive = xgb_keyline_options_restrictive(kl.options);
+        plain = xgb_keyline_comment_ok(kl.comment);
         xgb_keyline_free(&kl);
-        if (!restrictive) {
+        if (!restrictive || !plain) {
             ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XGB_LOGNO(00138)
-                          "autologin: the client's pubkey is refused: it "
-                          "has options other than restrictions");
+                          "autologin: the client's pubkey is refused: %s",
+                          !restrictive ? "it has options other than "
+                                         "restrictions"
+                                       : "its comment has characters "
+                                         "other than letters, digits and "
+                                         "@._:+=- (the agent refuses it)");
             return;
         }
         line = client_pubkey;

@@ -8,6 +8,7 @@
  * where it is stored in clear (PROTOCOL.key in OpenSSH).
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -306,6 +307,28 @@ int xgb_keyline_options_restrictive(const char *options)
         }
         p = comma + 1;
     }
+}
+
+char *xgb_keyline_expiring(const xgb_keyline_t *kl, time_t until)
+{
+    char stamp[32], *line;
+    struct tm tm;
+    size_t n;
+
+    until = (until + 59) / 60 * 60;
+    if (!gmtime_r(&until, &tm)
+        || !strftime(stamp, sizeof(stamp), "%Y%m%d%H%MZ", &tm)) {
+        return NULL;
+    }
+    n = strlen(stamp) + strlen(kl->options) + strlen(kl->type)
+        + strlen(kl->base64) + strlen(kl->comment) + 32;
+    line = malloc(n);
+    if (line) {
+        snprintf(line, n, "expiry-time=\"%s\"%s%s %s %s%s%s", stamp,
+                 *kl->options ? "," : "", kl->options, kl->type, kl->base64,
+                 *kl->comment ? " " : "", kl->comment);
+    }
+    return line;
 }
 
 int xgb_keyline_comment_ok(const char *comment)

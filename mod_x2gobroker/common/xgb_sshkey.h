@@ -11,6 +11,7 @@
 #define XGB_SSHKEY_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "xgb_buf.h"
 
@@ -66,6 +67,12 @@ void xgb_keyline_free(xgb_keyline_t *kl);
  * no-X11-forwarding, no-agent-forwarding, no-port-forwarding,
  * no-user-rc, restrict)?  An empty field does. */
 int xgb_keyline_options_restrictive(const char *options);
+
+/* The line an agent installs for kl: sshd's expiry-time="YYYYMMDDhhmmZ"
+ * (UTC) for `until` rounded up to the minute, kl's options (only
+ * restrictions: the caller checked), its key and comment.  malloc'd, or
+ * NULL. */
+char *xgb_keyline_expiring(const xgb_keyline_t *kl, time_t until);
 
 /* May a comment stand in a key line that an agent installs?  Only
  * [A-Za-z0-9@._:+=-] (user@host, addresses): nothing a later reader of

@@ -239,6 +239,40 @@ START_TEST(comments_for_agents)
 }
 END_TEST
 
+START_TEST(expiring_line)
+{
+    static const char ed[] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKYgS7+b/"
+                             "gQhDt+QLYZMq79emUyi7jIHnbnwL5ilrPPE";
+    xgb_keyline_t kl, again;
+    const char *err;
+    char *line;
+
+    /* 2026-12-07 10:00:01 UTC: rounded up to 10:01 */
+    ck_assert_int_eq(xgb_keyline_parse("no-pty,no-user-rc ssh-ed25519 "
+        "AAAAC3NzaC1lZDI1NTE5AAAAIKYgS7+b/gQhDt+QLYZMq79emUyi7jIHnbnwL5ilrPPE"
+        " alice@192.0.2.7", &kl, &err), 0);
+    line = xgb_keyline_expiring(&kl, 1796637601);
+    ck_assert_str_eq(line, "expiry-time=\"202612071001Z\",no-pty,no-user-rc "
+                     "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKYgS7+b/gQhDt+QLYZM"
+                     "q79emUyi7jIHnbnwL5ilrPPE alice@192.0.2.7");
+    /* and it reads back as the same key */
+    ck_assert_int_eq(xgb_keyline_parse(line, &again, &err), 0);
+    ck_assert_str_eq(again.base64, kl.base64);
+    ck_assert_str_eq(again.comment, "alice@192.0.2.7");
+    xgb_keyline_free(&again);
+    free(line);
+    xgb_keyline_free(&kl);
+    /* a whole minute stays as it is; no options, no comment */
+    ck_assert_int_eq(xgb_keyline_parse(ed, &kl, &err), 0);
+    line = xgb_keyline_expiring(&kl, 1796637600);
+    ck_assert_str_eq(line, "expiry-time=\"202612071000Z\" ssh-ed25519 "
+                     "AAAAC3NzaC1lZDI1NTE5AAAAIKYgS7+b/gQhDt+QLYZMq79emUyi7jIH"
+                     "nbnwL5ilrPPE");
+    free(line);
+    xgb_keyline_free(&kl);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sshkey");
@@ -253,6 +287,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, base64_strict);
     tcase_add_test(tc, overlapping_armour);
     tcase_add_test(tc, comments_for_agents);
+    tcase_add_test(tc, expiring_line);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -214,12 +214,31 @@ for my $db (split ' ', $ENV{X2GOB_LAB_DBS} // 'sqlite pg') {
         like($body, qr/^SERVER:[^\n]*\n-----BEGIN RSA PRIVATE KEY-----/m,
              "$t (h) right after the SERVER line");
         SKIP: {
-            skip "$t (h) no key or server", 4 unless $pem && $i;
+            skip "$t (h) no key or server", 5 unless $pem && $i;
             # this project's agent adds an expiry-time of its own
             my $exp = $perl ? '' : 'expiry-time="\d{12}Z",';
             my ($b64) = authkeys_of($lab, $i, $U) =~ /^${exp}no-X11-forwarding,no-pty,no-user-rc ssh-rsa (\S+) \Q$U\E\@127\.0\.0\.1$/m;
             ok($b64, "$t (h) ~$U/.x2go/authorized_keys on xgblab$i holds the key");
             is(ssh_with_key($lab, $U, $ip, $pem), 0, "$t (h) ssh $U\@xgblab$i with the key works");
+            # sshd honours the expiry-time the agent writes (UTC, Z): the
+            # same line with a time in the past is refused
+            my $akf = $lab->x2go_dir($i, $U) . '/authorized_keys';
+            my $orig = authkeys_of($lab, $i, $U);
+            (my $expired = $orig) =~ s/^(?:expiry-time="\d{12}Z",)?(.*\Q$b64\E)/expiry-time="200001010000Z",$1/m
+                if $b64;
+            if (open my $fh, '+<', $akf) {
+                seek $fh, 0, 0;
+                truncate $fh, 0;
+                print $fh $expired;
+                close $fh;
+            }
+            isnt(ssh_with_key($lab, $U, $ip, $pem), 0, "$t (h) the key with an expiry-time in the past is refused by sshd");
+            if (open my $fh, '+<', $akf) {
+                seek $fh, 0, 0;
+                truncate $fh, 0;
+                print $fh $orig;
+                close $fh;
+            }
             # the children that delivered it go away: the removal does not
             $broker->graceful;
             sleep $LIFETIME + 2.5;

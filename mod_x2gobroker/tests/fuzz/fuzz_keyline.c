@@ -6,7 +6,9 @@
  *   make fuzz-keyline && ./fuzz-keyline -max_total_time=600
  *
  * Beyond "no crash": an accepted line is one line of printable ASCII
- * with a known type, and its key re-encodes to the same base64.
+ * with a known type, and its key re-encodes to the same base64; the
+ * line the agent would install for it (expiry-time first) parses again
+ * as the same key with the same comment.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +44,22 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
         if (!fp || strncmp(fp, "SHA256:", 7)) {
             abort();
         }
-        xgb_keyline_options_restrictive(kl.options);
+        if (xgb_keyline_options_restrictive(kl.options)
+            && xgb_keyline_comment_ok(kl.comment)) {
+            xgb_keyline_t again;
+            char *line = xgb_keyline_expiring(&kl, (time_t)size * 7919);
+
+            if (!line || xgb_keyline_parse(line, &again, &err) != 0) {
+                abort();
+            }
+            if (strcmp(again.base64, kl.base64)
+                || strcmp(again.comment, kl.comment)
+                || strncmp(again.options, "expiry-time=\"", 13)) {
+                abort();
+            }
+            xgb_keyline_free(&again);
+            free(line);
+        }
         free(fp);
         free(b64);
         xgb_keyline_free(&kl);
