@@ -16,7 +16,7 @@ use X2GoBTest;
 use X2GoBTest::Tools;
 
 my $K = tool('x2gobroker-keygen');
-plan tests => 61, need
+plan tests => 62, need
     { 'scratch directory from t/run-suite' => sub { scratch() && -d scratch() },
       'x2gobroker-keygen built' => sub { -x $K } };
 
@@ -172,20 +172,26 @@ $r = keygen('-t', 'ed25519');
 is($r->{status}, 0, 'lower-case type, fresh ~/.ssh: exit 0');
 ok(-f "$ssh/id_ed25519" && -f "$ssh/id_ed25519.pub", 'both files written');
 
-# the account plants symlinks to root's files in place of its keys: -f
-# replaces the links, root's files stay as they were
+# the account plants symlinks to root's files in place of its keys:
+# refused even with -f, root's files stay as they were
 make_path("$base/rootfiles");
 spew("$base/rootfiles/id_rsa", "root's key\n");
 spew("$base/rootfiles/id_rsa.pub", "root's public key\n");
 unlink "$ssh/id_rsa", "$ssh/id_rsa.pub";
 symlink "$base/rootfiles/id_rsa", "$ssh/id_rsa" or die;
+$r = keygen('-t', 'RSA', '-f');
+is($r->{status}, 1, 'id_rsa a symlink to root\'s file, -f: exit 1');
+is($r->{err}, "x2gobroker-keygen: $ssh/id_rsa is a symbolic link: refusing to replace it\n",
+   'id_rsa a symlink: message');
+unlink "$ssh/id_rsa";
 symlink "$base/rootfiles/id_rsa.pub", "$ssh/id_rsa.pub" or die;
 $r = keygen('-t', 'RSA', '-f');
-is($r->{status}, 0, 'id_rsa a symlink to root\'s file, -f: exit 0');
+is($r->{err}, "x2gobroker-keygen: $ssh/id_rsa.pub is a symbolic link: refusing to replace it\n",
+   'id_rsa.pub a symlink: refused too');
 is(slurp("$base/rootfiles/id_rsa") . slurp("$base/rootfiles/id_rsa.pub"),
    "root's key\nroot's public key\n", 'root\'s files unchanged');
-ok(!-l "$ssh/id_rsa" && -f "$ssh/id_rsa" && owner_of("$ssh/id_rsa") eq "$uid:$gid",
-   'the link replaced by a key file of the account');
+ok(!-e "$ssh/id_rsa", 'and no key written');
+unlink "$ssh/id_rsa.pub";
 
 # ~/.ssh writable by others: refused
 chmod 0777, $ssh;

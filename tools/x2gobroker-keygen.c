@@ -293,6 +293,7 @@ int main(int argc, char **argv)
     xgb_buf_t key = XGB_BUF_INIT, blob = XGB_BUF_INIT, pub = XGB_BUF_INIT;
     char host[HOST_NAME_MAX + 1], keytype[XGB_KEYTYPE_MAX + 1];
     char *privpath = NULL, *pubpath = NULL, *pubname = NULL, *comment = NULL;
+    const char *bad;
     char *fp = NULL, *b64 = NULL;
     EVP_PKEY *pk = NULL;
     struct stat st;
@@ -354,8 +355,16 @@ int main(int argc, char **argv)
         tool_err("out of memory");
         goto out;
     }
-    /* a symlink in its place counts as a key, too (and is replaced, not
-     * written through) */
+    /* The account may have put symlinks there (to root's keys, say):
+     * refused, whatever -f says.  (Replacing one would not write
+     * through it, but a key file that is a link was not made by us.) */
+    if ((fstatat(acct.sshfd, k->file, &st, AT_SYMLINK_NOFOLLOW) == 0
+         && S_ISLNK(st.st_mode) && (bad = privpath))
+        || (fstatat(acct.sshfd, pubname, &st, AT_SYMLINK_NOFOLLOW) == 0
+            && S_ISLNK(st.st_mode) && (bad = pubpath))) {
+        tool_err("%s is a symbolic link: refusing to replace it", bad);
+        goto out;
+    }
     if (fstatat(acct.sshfd, k->file, &st, AT_SYMLINK_NOFOLLOW) == 0) {
         if (!force) {
             tool_err("private key %s exists: use --force to replace it "
