@@ -385,7 +385,13 @@ $a->caller_prefix('prlimit', '--core=unlimited', '--fsize=1:unlimited',
 $r = $a->local($USER, 'terminatesession', $SID);
 is($r->{rc}, 0, 'terminatesession with signals ignored and blocked, soft limits squeezed');
 my $inh = slurp($report);
-like($inh, qr/^SigIgn:\s*0+$/m, 'no signal ignored by the caller stays ignored')
+# Signals 32 and 33 are the C library's own (thread cancellation and
+# set*id across threads): sigaction() refuses them, glibc installs its
+# handlers for them when it needs them, and make(1) hands them on
+# ignored.  Every other signal must be back at its default.
+my ($ign) = $inh =~ /^SigIgn:\s*([0-9a-f]+)$/m;
+is(defined $ign ? sprintf('%x', hex($ign) & ~(3 << 31)) : 'none', '0',
+   'no signal ignored by the caller stays ignored (but the two glibc keeps)')
     or diag "the probe saw:\n$inh";
 like($inh, qr/^SigBlk:\s*0+$/m, 'no signal blocked by the caller stays blocked');
 like($inh, qr/core=0 fsize=unlimited nofile=1024/,

@@ -16,7 +16,7 @@ use X2GoBTest;
 use X2GoBTest::Tools;
 
 my $K = tool('x2gobroker-keygen');
-plan tests => 62, need
+plan tests => 63, need
     { 'scratch directory from t/run-suite' => sub { scratch() && -d scratch() },
       'x2gobroker-keygen built' => sub { -x $K } };
 
