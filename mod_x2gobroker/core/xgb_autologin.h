@@ -9,8 +9,10 @@
 #include <apr_pools.h>
 #include <apr_errno.h>
 
-/* The restrictions the reference puts on a delivered key. */
-#define XGB_AUTOLOGIN_OPTIONS "no-X11-forwarding,no-pty,no-user-rc"
+/* The restrictions on a delivered key.  The reference's also had no-pty,
+ * which makes x2goclient's login check fail ("Channel request pty-req
+ * failed"): the key must allow a pty to be of any use to it. */
+#define XGB_AUTOLOGIN_OPTIONS "no-X11-forwarding,no-user-rc"
 
 /* The comment a key line gets: `comment` when it is letters, digits and
  * . _ @ : - only, at most 128 bytes; else "x2gobroker". */

@@ -33,7 +33,7 @@ START_TEST(one_key_pair)
     ck_assert_ptr_null(strstr(pem, "ENCRYPTED"));
 
     ck_assert_int_eq(xgb_keyline_parse(line, &kl, &err), 0);
-    ck_assert_str_eq(kl.options, "no-X11-forwarding,no-pty,no-user-rc");
+    ck_assert_str_eq(kl.options, "no-X11-forwarding,no-user-rc");
     ck_assert_str_eq(kl.type, "ssh-rsa");
     ck_assert_str_eq(kl.comment, "alice@10.0.0.5");
     /* 2048-bit modulus: 4+7 type, 4+3 exponent, 4+257 modulus */

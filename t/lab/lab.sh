@@ -260,6 +260,8 @@ KbdInteractiveAuthentication no
 PubkeyAuthentication yes
 PermitRootLogin no
 AuthorizedKeysFile .ssh/authorized_keys .x2go/authorized_keys
+# python-x2go writes the session's files over sftp
+Subsystem sftp internal-sftp
 AllowUsers $BROKER_USER $TEST_USERS
 MaxStartups 100:30:200
 UseDNS no

@@ -21,23 +21,29 @@ my $U2 = 'x2gotest2';
 my $TIMEOUT = 5;                 # X2GoBrokerAgentTimeout of the broker
 my $LIFETIME = 4;                # X2GoBrokerAutologinKeyLifetime
 
-# ssh as $user to $ip with the private key $pem; its exit status.
+# ssh as $user to $ip with the private key $pem, running @cmd (default:
+# true); its exit status, and in list context also its output.  With a
+# command of "tty" a pty is asked for (-tt), as x2goclient does.
 sub ssh_with_key
 {
-    my ($lab, $user, $ip, $pem) = @_;
+    my ($lab, $user, $ip, $pem, @cmd) = @_;
+    @cmd = ('true') unless @cmd;
     my $kf = $lab->dir . "/autologin-key";
     open my $fh, '>', $kf or die "$kf: $!";
     print $fh $pem;
     close $fh;
     chmod 0600, $kf;
-    my $rc = system('ssh', '-F', '/dev/null', '-i', $kf, '-o', 'IdentitiesOnly=yes',
-                    '-o', 'BatchMode=yes', '-o', 'PasswordAuthentication=no',
-                    '-o', 'UserKnownHostsFile=' . $lab->env('LAB_KNOWN_HOSTS'),
-                    '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5',
-                    '-o', 'LogLevel=QUIET',
-                    "$user\@$ip", 'true');
+    open my $ssh, '-|', 'ssh', '-F', '/dev/null', '-i', $kf, '-o', 'IdentitiesOnly=yes',
+        '-o', 'BatchMode=yes', '-o', 'PasswordAuthentication=no',
+        '-o', 'UserKnownHostsFile=' . $lab->env('LAB_KNOWN_HOSTS'),
+        '-o', 'StrictHostKeyChecking=yes', '-o', 'ConnectTimeout=5',
+        '-o', 'LogLevel=QUIET', ($cmd[0] eq 'tty' ? ('-tt') : ()),
+        "$user\@$ip", @cmd or die "ssh: $!";
+    my $out = do { local $/; <$ssh> } // '';
+    close $ssh;
+    my $rc = $? >> 8;
     unlink $kf;
-    return $rc >> 8;
+    return wantarray ? ($rc, $out) : $rc;
 }
 
 sub authkeys_of
@@ -214,12 +220,15 @@ for my $db (split ' ', $ENV{X2GOB_LAB_DBS} // 'sqlite pg') {
         like($body, qr/^SERVER:[^\n]*\n-----BEGIN RSA PRIVATE KEY-----/m,
              "$t (h) right after the SERVER line");
         SKIP: {
-            skip "$t (h) no key or server", 5 unless $pem && $i;
+            skip "$t (h) no key or server", 6 unless $pem && $i;
             # this project's agent adds an expiry-time of its own
             my $exp = $perl ? '' : 'expiry-time="\d{12}Z",';
-            my ($b64) = authkeys_of($lab, $i, $U) =~ /^${exp}no-X11-forwarding,no-pty,no-user-rc ssh-rsa (\S+) \Q$U\E\@127\.0\.0\.1$/m;
+            my ($b64) = authkeys_of($lab, $i, $U) =~ /^${exp}no-X11-forwarding,no-user-rc ssh-rsa (\S+) \Q$U\E\@127\.0\.0\.1$/m;
             ok($b64, "$t (h) ~$U/.x2go/authorized_keys on xgblab$i holds the key");
             is(ssh_with_key($lab, $U, $ip, $pem), 0, "$t (h) ssh $U\@xgblab$i with the key works");
+            # x2goclient's login check opens a pty: the key allows one
+            my (undef, $tty) = ssh_with_key($lab, $U, $ip, $pem, 'tty');
+            like($tty, qr{^/dev/pts/\d+}, "$t (h) with a pty, as x2goclient asks for one ($tty)");
             # sshd honours the expiry-time the agent writes (UTC, Z): the
             # same line with a time in the past is refused
             my $akf = $lab->x2go_dir($i, $U) . '/authorized_keys';
