@@ -24,7 +24,10 @@
  * finish in time is not marked down: this request goes without its
  * answer, the next ones ask it again.  A timeout says more about the
  * moment than about the server, and one slow answer must not take a
- * server out for every child.
+ * server out for every child.  What tells a slow server from a gone one
+ * (a pooled connection to a server that died or was cut off times out
+ * like a slow command) is its kernel: after such a timeout the SSH port
+ * is probed, and a port that gives no TCP answer either is a verdict.
  */
 #include <poll.h>
 #include <signal.h>
@@ -47,6 +50,7 @@
 #include "mod_x2gobroker_private.h"
 #include "xgb_agentcmd.h"
 #include "xgb_agentreply.h"
+#include "xgb_net.h"
 #include "xgb_sshclient.h"
 
 /* Idle pooled connections are closed after this; X2Go servers' sshd
@@ -451,9 +455,13 @@ apr_status_t x2gobroker_agent_exec(x2gobroker_agent_link *l,
 /* Is what the job met a verdict on its server?  No TCP answer (refused,
  * no route, no SYN-ACK within the connect time: a kernel answers that in
  * microseconds however loaded its sshd is), a refused host key or login.
- * A handshake or command that ran out of time is not. */
+ * A handshake or command that ran out of time is not, unless the port
+ * probe after it got no TCP answer either. */
 static int says_down(const x2gobroker_agent_job *job)
 {
+    if (job->port_silent) {
+        return 1;
+    }
     switch (job->ssh_status) {
     case XGB_SSH_UNREACHABLE:
     case XGB_SSH_HOSTKEY_UNKNOWN:
@@ -475,6 +483,17 @@ static void run_job(const x2gobroker_agent_ctx *ctx, x2gobroker_agent_job *job)
     }
     job->work(&l, job);
     link_close(&l);
+    if (job->srv && job->reached && ctx->probe_timeout > 0
+        && (job->ssh_status == XGB_SSH_PROTOCOL
+            || job->ssh_status == XGB_SSH_EXEC)
+        && xgb_net_probe(job->srv->addr, job->srv->port, ctx->probe_timeout)
+           != APR_SUCCESS) {
+        job->port_silent = 1;
+        job->error = apr_pstrcat(job->pool, job->error ? job->error
+                                                       : "no answer",
+                                 "; and its SSH port gives no TCP answer",
+                                 NULL);
+    }
 }
 
 static void *APR_THREAD_FUNC job_thread(apr_thread_t *t, void *data)
@@ -501,6 +520,7 @@ void x2gobroker_agent_run(x2gobroker_agent_ctx *ctx,
 
         job->ctx = ctx;
         job->reached = job->skipped = job->task_failed = 0;
+        job->port_silent = 0;
         job->pool = NULL;
         job->error = NULL;
         job->note = NULL;

@@ -130,6 +130,7 @@ static int agent_ctx(request_rec *r, const x2gobroker_cfg *c,
     ctx->timeout_ms = (int)apr_time_as_msec(
         c->agent_timeout != XGB_UNSET ? c->agent_timeout
                                       : XGB_DEFAULT_AGENT_TIMEOUT);
+    ctx->probe_timeout = x2gobroker_cfg_portscan_timeout(c);
     ctx->retry = c->server_retry != XGB_UNSET ? c->server_retry
                                               : XGB_DEFAULT_SERVER_RETRY;
     if (mode == X2GOBROKER_AGENT_SSH) {
@@ -598,8 +599,7 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
                                               x2gobroker_cfg_flag(c->portscan,
                                                                   1))
                        : 0;
-    ub.probe_timeout = c->portscan_timeout != XGB_UNSET
-                       ? c->portscan_timeout : XGB_DEFAULT_PORTSCAN_TIMEOUT;
+    ub.probe_timeout = x2gobroker_cfg_portscan_timeout(c);
     mode = prof ? x2gobroker_agent_mode(c, b, prof) : X2GOBROKER_AGENT_NONE;
     if (mode != X2GOBROKER_AGENT_NONE && username && *username
         && agent_ctx(r, c, b, prof, mode, username, &ctx)) {

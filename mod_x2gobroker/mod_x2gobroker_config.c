@@ -184,6 +184,12 @@ const char *x2gobroker_cfg_agent_cmd(const x2gobroker_cfg *c)
     return c->agent_cmd ? c->agent_cmd : XGB_DEFAULT_AGENT_CMD;
 }
 
+apr_interval_time_t x2gobroker_cfg_portscan_timeout(const x2gobroker_cfg *c)
+{
+    return c->portscan_timeout != XGB_UNSET ? c->portscan_timeout
+                                            : XGB_DEFAULT_PORTSCAN_TIMEOUT;
+}
+
 /* ---- which configurations exist ----------------------------------- */
 
 /* Sections of `secs` (ap_conf_vector_t *) holding our directives, and

@@ -171,6 +171,8 @@ const char *x2gobroker_cfg_hostkey_policy(const x2gobroker_cfg *c,
                                           x2gobroker_backend_e b);
 const char *x2gobroker_cfg_daemon_user(const x2gobroker_cfg *c);
 const char *x2gobroker_cfg_agent_cmd(const x2gobroker_cfg *c);
+/* The bound of one TCP probe of a server's SSH port. */
+apr_interval_time_t x2gobroker_cfg_portscan_timeout(const x2gobroker_cfg *c);
 /* Visit every configuration the module is set up in, to find out at
  * start-up which resources (default cookie store, profile files) are
  * used.  A configuration is a section (<Location>, <Directory>, <Files>,
@@ -348,6 +350,9 @@ typedef struct {
     const x2gobroker_privkey *key;
     xgb_ssh_hostkey_policy_t policy;
     int timeout_ms;
+    /* after a timeout on a reached server: the bound of a TCP probe of
+     * its SSH port, whose silence is a verdict (0: no probe) */
+    apr_interval_time_t probe_timeout;
     apr_interval_time_t retry;
 } x2gobroker_agent_ctx;
 
@@ -368,6 +373,8 @@ struct x2gobroker_agent_job {
     int reached;                /* connected / the program ran */
     int task_failed;            /* some agent answer was not OK */
     xgb_ssh_status_t ssh_status;  /* the transport failure, if any */
+    int port_silent;            /* after it, the SSH port gave no TCP
+                                 * answer either */
     const char *error;          /* the first failure */
     const char *note;           /* a host key accepted under a policy */
 };
