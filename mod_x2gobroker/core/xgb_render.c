@@ -201,7 +201,11 @@ static json_t *json_value(apr_pool_t *p, const xgb_value_t *v)
 }
 
 /* Typed values: true/false, numbers, arrays for lists.  Any jansson
- * failure frees what was built and gives NULL. */
+ * failure frees what was built and gives NULL.  The session status the
+ * listing adds (spec 3.5 step 6) is left out: python-x2go, the JSON
+ * client, types every option it does not know as bytes, and
+ * bytes("S") raises TypeError in its to_session_params(), so a profile
+ * with a suspended session could not be started at all. */
 static json_t *json_profiles(apr_pool_t *p, const apr_array_header_t *in)
 {
     apr_array_header_t *profiles = sorted_profiles(p, in);
@@ -216,6 +220,9 @@ static json_t *json_profiles(apr_pool_t *p, const apr_array_header_t *in)
         for (j = 0; obj && j < cp->values->nelts; j++) {
             const xgb_value_t *v = &APR_ARRAY_IDX(cp->values, j, xgb_value_t);
 
+            if (!strcmp(v->key, "status")) {
+                continue;
+            }
             if (!jset(p, obj, v->key, json_value(p, v))) {
                 json_decref(obj);
                 obj = NULL;

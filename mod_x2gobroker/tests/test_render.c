@@ -336,7 +336,8 @@ START_TEST(plain_selection)
 END_TEST
 
 /* Spec 1.6: status comes after every other key, host keeps its place;
- * JSON sorts anyway. */
+ * JSON sorts anyway, and leaves status out (python-x2go cannot type
+ * it). */
 START_TEST(listing_status)
 {
     xgb_profiles_t *ps = NULL;
@@ -366,8 +367,8 @@ START_TEST(listing_status)
                                  "            \"speed\": 2,\n"
                                  "            \"sshport\": 22,\n"
                                  "            \"sshproxyport\": 22,\n"
-                                 "            \"status\": \"S\",\n"
                                  "            \"type\": \"auto\",\n"));
+    ck_assert_ptr_null(strstr(out, "\"status\""));
 }
 END_TEST
 

@@ -295,7 +295,16 @@ url, user, pw, pid = sys.argv[1:5]
 p = X2GoSessionProfiles(broker_url=url, broker_username=user, broker_password=pw)
 ok = p.broker_simpleauth(user, pw)
 sel = p.broker_selectsession(pid)
-print("RESULT " + json.dumps({"auth": ok, "ids": sorted(p.profile_ids), "sel": sel}, sort_keys=True))
+# what X2GoClient.register_session() does with the profile next: every
+# option typed by python-x2go (an option it does not know, with a string
+# value, raised TypeError here)
+try:
+    params = p.to_session_params(profile_id=pid)
+    typed = sorted(params.keys())
+except Exception as e:
+    typed = "%s: %s" % (type(e).__name__, e)
+print("RESULT " + json.dumps({"auth": ok, "ids": sorted(p.profile_ids), "sel": sel,
+                              "typed": typed}, sort_keys=True))
 PY
         close $fh;
         local $ENV{HOME} = $lab->dir;
@@ -308,6 +317,10 @@ PY
         is($r && $r->{sel}{server}, '10.200.0.13', "$t (i) selectsession farm: the server of the suspended session");
         like($r && $r->{sel}{session_info} // '', qr/^\d+\|\Q$sid\E\|/,
              "$t (i) with its session_info");
+        # the listing said where the suspended session is; the JSON leaves
+        # the status out, which python-x2go could not type
+        is(ref($r && $r->{typed}), 'ARRAY', "$t (i) python-x2go takes the profile's options (to_session_params)")
+            or diag 'python-x2go: ' . ($r ? $r->{typed} // '' : $out);
     }
 
     # (g) a changed host key is refused, logged with the fingerprint, and
