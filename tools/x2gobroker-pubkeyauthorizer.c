@@ -373,8 +373,8 @@ static void describe(const xgb_keyline_t *kl, char *out, size_t n)
 
 /* --- merging --------------------------------------------------------- */
 
-/* Does line hold kl's key?  Then *from gets its from= (malloc'd), if it
- * has one and *from is still NULL. */
+/* Does line hold kl's key?  Then, if from is not NULL, *from gets its
+ * from= (malloc'd), if it has one and *from is still NULL. */
 static int same_key(const char *line, const xgb_keyline_t *kl, char **from)
 {
     xgb_keyline_t other;
@@ -387,7 +387,7 @@ static int same_key(const char *line, const xgb_keyline_t *kl, char **from)
     }
     same = !strcmp(other.type, kl->type) && !strcmp(other.base64,
                                                      kl->base64);
-    if (same && !*from) {
+    if (same && from && !*from) {
         *from = option_value(other.options, "from");
     }
     xgb_keyline_free(&other);
@@ -416,7 +416,6 @@ static int merge(lines_t *file, const xgb_keyline_t *kl, const char *path,
     }
     text = keyline_text(kl, from);
     free(from);
-    from = NULL;
     if (!text || lines_push(owned, text) != 0) {
         free(text);
         tool_err("out of memory");
@@ -430,7 +429,7 @@ static int merge(lines_t *file, const xgb_keyline_t *kl, const char *path,
         if (!strcmp(file->v[i], text)) {
             present = 1;
         }
-        else if (same_key(file->v[i], kl, &from)) {
+        else if (same_key(file->v[i], kl, NULL)) {
             printf("Replacing line %zu of %s (the same key with other "
                    "options or comment)\n", i + 1, path);
             file->v[i] = NULL;
