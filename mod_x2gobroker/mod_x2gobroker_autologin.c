@@ -190,37 +190,23 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
                       "mod_slotmem_shm.  No key delivered", prof->id);
         return;
     }
+    /* python-x2go, the only client that sends its own key, cannot log
+     * in with it: after "authentication_pubkey": "ACCEPTED" it deep-copies
+     * its session parameters with the paramiko key in them, and paramiko
+     * keys cannot be copied since paramiko 2.0 (Debian 12: TypeError,
+     * the client dies).  Without that answer it logs in with its own
+     * credentials, so its key is not installed at all. */
     if (client_pubkey && *client_pubkey) {
-        xgb_keyline_t kl;
-
-        /* The client's own key, as python-x2go sends it: only restrictions
-         * as options, or sshd would run what the client chose. */
-        int restrictive, plain;
-
-        if (xgb_keyline_parse(client_pubkey, &kl, &err) != 0) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XGB_LOGNO(00132)
-                          "autologin: the client's pubkey is refused: %s",
-                          err);
-            return;
-        }
-        restrictive = xgb_keyline_options_restrictive(kl.options);
-        plain = xgb_keyline_comment_ok(kl.comment);
-        xgb_keyline_free(&kl);
-        if (!restrictive || !plain) {
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r, XGB_LOGNO(00138)
-                          "autologin: the client's pubkey is refused: %s",
-                          !restrictive ? "it has options other than "
-                                         "restrictions"
-                                       : "its comment has characters "
-                                         "other than letters, digits and "
-                                         "@._:+=- (the agent refuses it)");
-            return;
-        }
-        line = client_pubkey;
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r, XGB_LOGNO(00132)
+                      "autologin for profile %s: the client sent its own "
+                      "public key (python-x2go), which it cannot log in "
+                      "with; no key installed, it uses its own "
+                      "credentials", prof->id);
+        return;
     }
-    else if (xgb_autologin_keypair(p, apr_pstrcat(p, ctx->user, "@",
-                                                  client_ip, NULL),
-                                   &pem, &line, &err) != APR_SUCCESS) {
+    if (xgb_autologin_keypair(p, apr_pstrcat(p, ctx->user, "@", client_ip,
+                                             NULL),
+                              &pem, &line, &err) != APR_SUCCESS) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, XGB_LOGNO(00133)
                       "autologin: %s", err);
         return;
@@ -273,7 +259,6 @@ void x2gobroker_autologin_deliver(x2gobroker_agent_ctx *ctx,
      * client asks for the password instead of failing a key login. */
     if (tasks[0].ok) {
         sel->key = pem;
-        sel->pubkey_accepted = pem == NULL;
     }
 }
 

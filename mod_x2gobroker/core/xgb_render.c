@@ -246,9 +246,6 @@ static json_t *json_selection(apr_pool_t *p, const xgb_selection_t *sel)
         ok = ok && jset(p, obj, "server", jstr(p, sel->server));
         ok = ok && jset(p, obj, "port", json_string(apr_itoa(p, sel->port)));
         ok = ok && (!sel->key || jset(p, obj, "key", jstr(p, sel->key)));
-        ok = ok && (!sel->pubkey_accepted
-                    || jset(p, obj, "authentication_pubkey",
-                            json_string("ACCEPTED")));
         ok = ok && (!sel->session_info
                     || jset(p, obj, "session_info",
                             jstr(p, sel->session_info)));

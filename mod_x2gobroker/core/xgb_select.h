@@ -23,7 +23,6 @@ typedef struct {
     const char *key;            /* PEM private key for autologin, or NULL */
     const char *session_info;   /* x2golistsessions line, or NULL; a
                                  * running session's |R| already reads |S| */
-    int pubkey_accepted;        /* client pubkey deployed (JSON only) */
     /* The profile's host name chosen (NULL with no-server-available and
      * no-X2Go-Server-available): where autologin keys go. */
     const char *server_name;

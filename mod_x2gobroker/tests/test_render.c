@@ -135,7 +135,6 @@ static xgb_selection_t *selection(void)
     sel->port = 2222;
     sel->key = "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n"
                "-----END RSA PRIVATE KEY-----\n";
-    sel->pubkey_accepted = 1;
     sel->session_info = "30342|alice-50|50|s-E3|S|2014-10-31T13:47:41|c02c|"
                         "10.0.0.5|30001|30002|2014-10-31T13:47:43|alice|34|"
                         "30003|-1|-1";

@@ -24,7 +24,11 @@
 # X2GOB_LAB_LOCK_WAIT = seconds `up` waits for another lab to go down (0).
 #
 # $W: lab.env (facts for the tests: LAB_* variables), broker/ (id_ed25519,
-# id_ecdsa, known_hosts by address), sessions/<sid> (sessions made by
+# id_ecdsa, known_hosts by address), client/ (hosts and known_hosts by name
+# and address, for X2Go clients: a site's DNS and the users' known_hosts),
+# homes/<user> = ~<user> on every server (one home for all servers, as NFS
+# gives them: the users' own ~/.ssh, what sessions write), sessions/<sid>
+# (sessions made by
 # `session`), brokers/*.pid (brokers for `down` to stop), pg/ + x2gosql/ (pg),
 # agent/ (C agent), and per server srvN/: anchor.pid, ssh/ (sshd_config,
 # host_ed25519, sshd.pid holding the PID inside the server, sshd.log),
@@ -193,10 +197,6 @@ ensure_users() {
         [ "$uid" -ge 1000 ] || die "$u has uid $uid; the agent refuses uids below 1000"
         home=$(user_home "$u")
         [ -d "$home" ] || die "$u has no home directory $home"
-        # mount point for each server's own ~/.x2go
-        if [ ! -d "$home/.x2go" ]; then
-            install -d -m 700 -o "$u" -g "$(id -g "$u")" "$home/.x2go"
-        fi
     done
 }
 
@@ -319,6 +319,7 @@ setup_server_mounts() {
     in_srv "$i" mount --bind "$d/brokerhome" "$(user_home "$BROKER_USER")"
     for u in $TEST_USERS; do
         home=$(user_home "$u")
+        in_srv "$i" mount --bind "$W/homes/$u" "$home"
         in_srv "$i" mount --bind "$d/x2go/$u" "$home/.x2go"
     done
     if [ "$MODE" = pg ]; then
@@ -426,6 +427,29 @@ write_known_hosts() {
     for i in $(seq 1 $NSERV); do
         echo "$(srv_ip "$i") $(cut -d' ' -f1,2 "$(srv_dir "$i")/ssh/host_ed25519.pub")"
     done > "$W/broker/known_hosts"
+    # x2goclient checks the session's server name, python-x2go the address
+    for i in $(seq 1 $NSERV); do
+        echo "$(srv_name "$i"),$(srv_ip "$i") $(cut -d' ' -f1,2 "$(srv_dir "$i")/ssh/host_ed25519.pub")"
+    done > "$W/client/known_hosts"
+}
+
+# The test users' home shared by all servers (~/.x2go is each server's
+# own), and what X2Go clients of the lab need: the servers' names resolve
+# (clients connect to the name in the broker's session line).
+make_homes_and_client_side() {
+    local u j g
+    mkdir -p "$W/client"
+    {
+        grep -v -E '(^|[[:space:]])xgblab[0-9]' /etc/hosts || true
+        for j in $(seq 1 $NSERV); do
+            echo "$(srv_ip "$j") $(srv_name "$j")"
+        done
+    } > "$W/client/hosts"
+    for u in $TEST_USERS; do
+        g=$(id -g "$u")
+        install -d -m 755 -o "$u" -g "$g" "$W/homes/$u"
+        install -d -m 700 -o "$u" -g "$g" "$W/homes/$u/.ssh" "$W/homes/$u/.x2go"
+    done
 }
 
 write_env() {
@@ -443,6 +467,9 @@ write_env() {
         echo "LAB_BROKER_KEY='$W/broker/id_ed25519'"
         echo "LAB_BROKER_ECDSA_KEY='$W/broker/id_ecdsa'"
         echo "LAB_KNOWN_HOSTS='$W/broker/known_hosts'"
+        echo "LAB_CLIENT_HOSTS='$W/client/hosts'"
+        echo "LAB_CLIENT_KNOWN_HOSTS='$W/client/known_hosts'"
+        echo "LAB_HOMES='$W/homes'"
         echo "LAB_SERVERS='$(for i in $(seq 1 $NSERV); do printf '%s ' "$(srv_name "$i")"; done | sed 's/ $//')'"
         echo "LAB_IPS='$(for i in $(seq 1 $NSERV); do printf '%s ' "$(srv_ip "$i")"; done | sed 's/ $//')'"
         for i in $(seq 1 $NSERV); do
@@ -517,6 +544,7 @@ cmd_up() {
     make_keys
     install_agent
     make_bridge
+    make_homes_and_client_side
     if [ "$MODE" = pg ]; then start_pg; fi
     for i in $(seq 1 $NSERV); do
         make_server_tree "$i"

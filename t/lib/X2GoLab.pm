@@ -21,6 +21,7 @@ use warnings;
 use Carp qw(croak);
 use Cwd qw(abs_path);
 use File::Basename qw(dirname);
+use File::Copy ();
 use File::Temp qw(tempdir tempfile);
 use POSIX qw(WNOHANG);
 use Time::HiRes qw(sleep time);
@@ -334,16 +335,15 @@ sub reference_broker
     return $b;
 }
 
-# The prefix of a command that runs on the "broker host": as root, in a
-# private mount namespace where $home is mounted over the x2gobroker
-# account's home and host names resolve from /etc/hosts only, so that no
-# DNS query leaves the machine.  The command may daemonize (httpd -k
-# start): the namespace lives as long as its processes.
-sub broker_host_cmd
+# The prefix of a command that runs as root in a private mount namespace
+# where each [from, to] of @binds is bind-mounted, and host names resolve
+# from /etc/hosts only, so that no DNS query leaves the machine.  The
+# command may daemonize (httpd -k start): the namespace lives as long as
+# its processes.
+sub _ns_cmd
 {
-    my ($self, $home) = @_;
-    my $realhome = (getpwnam('x2gobroker'))[7] or croak 'no user x2gobroker';
-    my $dir = "$self->{w}/brokerhost";
+    my ($self, @binds) = @_;
+    my $dir = "$self->{w}/nss";
     unless (-d $dir) {
         mkdir $dir or croak "mkdir $dir: $!";
         chmod 0755, $dir;
@@ -354,12 +354,50 @@ sub broker_host_cmd
         X2GoReference::_write_file("$dir/nsswitch.conf", $nss);
         X2GoReference::_write_file("$dir/resolv.conf", "nameserver 127.0.0.1\n");
     }
-    my $setup = 'mount --bind "$1" "$2" && mount --bind "$3" /etc/nsswitch.conf'
-        . ' && { [ ! -f /etc/resolv.conf ] || mount --bind "$4" /etc/resolv.conf; }'
-        . ' && shift 4 && exec "$@"';
+    push @binds, ["$dir/nsswitch.conf", '/etc/nsswitch.conf'];
+    push @binds, ["$dir/resolv.conf", '/etc/resolv.conf'] if -f '/etc/resolv.conf';
+    my $setup = 'while [ $# -gt 0 ] && [ "$1" != -- ]; do'
+        . ' mount --bind "$1" "$2" || exit 1; shift 2; done; shift; exec "$@"';
     return ('/usr/bin/unshare', '--mount', '--propagation', 'private', '--',
-            '/bin/sh', '-c', $setup, 'sh', $home, $realhome,
-            "$dir/nsswitch.conf", "$dir/resolv.conf");
+            '/bin/sh', '-c', $setup, 'sh', (map { @$_ } @binds), '--');
+}
+
+# The prefix of a command that runs on the "broker host": as root, with
+# $home mounted over the x2gobroker account's home.
+sub broker_host_cmd
+{
+    my ($self, $home) = @_;
+    my $realhome = (getpwnam('x2gobroker'))[7] or croak 'no user x2gobroker';
+    return $self->_ns_cmd([$home, $realhome]);
+}
+
+# The prefix of a command that runs as $user on a client machine of the
+# lab: $home (the client's home directory, made here if missing, with the
+# lab's known_hosts) mounted over the user's passwd home, since x2goclient
+# reads ~/.ssh from there and not from $HOME; the servers' names resolve
+# (the lab's hosts file, as a site's DNS would); temporary files in
+# $home/tmp (also XDG_RUNTIME_DIR); a clean environment with %env added
+# (e.g. DISPLAY).
+sub client_cmd
+{
+    my ($self, $user, $home, %env) = @_;
+    my (undef, undef, $uid, $gid, undef, undef, undef, $realhome) = getpwnam($user)
+        or croak "no user $user";
+    unless (-d $home) {
+        mkdir $home or croak "mkdir $home: $!";
+        mkdir "$home/$_" or croak "mkdir $home/$_: $!" for qw(.ssh tmp);
+        File::Copy::copy($self->env('LAB_CLIENT_KNOWN_HOSTS'), "$home/.ssh/known_hosts")
+            or croak "copy known_hosts: $!";
+        chown $uid, $gid, $home, "$home/.ssh", "$home/tmp", "$home/.ssh/known_hosts";
+        chmod 0755, $home;
+        chmod 0700, "$home/.ssh", "$home/tmp";
+    }
+    my %e = (HOME => $realhome, USER => $user, LOGNAME => $user, SHELL => '/bin/bash',
+             LANG => 'C.UTF-8', PATH => $SAFE_PATH, TMPDIR => "$realhome/tmp",
+             XDG_RUNTIME_DIR => "$realhome/tmp", %env);
+    return ($self->_ns_cmd([$home, $realhome], [$self->env('LAB_CLIENT_HOSTS'), '/etc/hosts']),
+            '/usr/bin/setpriv', "--reuid=$uid", "--regid=$gid", '--init-groups', '--',
+            '/usr/bin/env', '-i', map({ "$_=$e{$_}" } sort keys %e));
 }
 
 # This module's broker (httpd + mod_x2gobroker) on 127.0.0.1 against the
