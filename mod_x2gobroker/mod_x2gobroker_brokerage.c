@@ -553,6 +553,17 @@ static void take_over(x2gobroker_agent_ctx *ctx, gathered *g,
     }
 }
 
+/* X2GoBrokerServer by the profile's host name, else by its address. */
+static const xgb_server_pref_t *server_pref(void *baton, const char *name,
+                                            const char *addr)
+{
+    apr_hash_t *servers = baton;
+    const xgb_server_pref_t *pf = apr_hash_get(servers, name,
+                                               APR_HASH_KEY_STRING);
+
+    return pf ? pf : apr_hash_get(servers, addr, APR_HASH_KEY_STRING);
+}
+
 /* The server record of the selected host, for the autologin key. */
 static const x2gobroker_server *selected_server(apr_pool_t *p,
                                                 const gathered *g,
@@ -595,6 +606,10 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
     in.local_hostname = xgb_net_local_hostname(p);
     in.up = server_up;
     in.up_baton = &ub;
+    if (c->servers) {
+        in.pref = server_pref;
+        in.pref_baton = c->servers;
+    }
     ub.portscan = prof ? xgb_profile_portscan(prof,
                                               x2gobroker_cfg_flag(c->portscan,
                                                                   1))

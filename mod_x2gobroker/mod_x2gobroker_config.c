@@ -16,6 +16,7 @@
 
 #include "mod_x2gobroker_private.h"
 #include "xgb_ini.h"
+#include "xgb_select.h"
 
 
 void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
@@ -55,6 +56,10 @@ void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
 /* add's value when a directive set it there, else base's. */
 #define MERGE_INT(f) m->f = (add->f != XGB_UNSET) ? add->f : base->f
 #define MERGE_PTR(f) m->f = add->f ? add->f : base->f
+/* both tables; an entry in both keeps add's */
+#define MERGE_HASH(f) m->f = base->f && add->f \
+                             ? apr_hash_overlay(p, add->f, base->f) \
+                             : (add->f ? add->f : base->f)
 
 void *x2gobroker_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
 {
@@ -116,6 +121,7 @@ void *x2gobroker_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(autologin_key_lifetime);
     MERGE_INT(shared_session_db);
     MERGE_INT(allow_login_override);
+    MERGE_HASH(servers);
     return m;
 }
 
@@ -447,6 +453,56 @@ static const char *add_auth_provider(cmd_parms *cmd, void *cfg,
     return x2gobroker_auth_add_provider(cmd, cfg, arg);
 }
 
+/* X2GoBrokerServer <name> [weight=<0..1000>] [drain]: the operator's say
+ * on one X2Go server, by the name profiles' host= give it or its
+ * address. */
+static const char *set_server(cmd_parms *cmd, void *cfg, int argc,
+                              char *const argv[])
+{
+    x2gobroker_cfg *c = cfg;
+    xgb_server_pref_t *pf;
+    int i;
+
+    if (argc < 1 || !*argv[0]) {
+        return apr_psprintf(cmd->pool, "%s needs a server name",
+                            cmd->cmd->name);
+    }
+    pf = apr_pcalloc(cmd->pool, sizeof(*pf));
+    pf->weight = XGB_DEFAULT_WEIGHT;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end;
+        long w;
+
+        if (!strcmp(a, "drain")) {
+            pf->drain = 1;
+            continue;
+        }
+        if (strncmp(a, "weight=", 7)) {
+            return apr_psprintf(cmd->pool, "%s %s: unknown argument '%s' "
+                                "(weight=<0..%d> or drain)", cmd->cmd->name,
+                                argv[0], a, XGB_MAX_WEIGHT);
+        }
+        w = strtol(a + 7, &end, 10);
+        if (!apr_isdigit(a[7]) || *end || w > XGB_MAX_WEIGHT) {
+            return apr_psprintf(cmd->pool, "%s %s: weight must be a whole "
+                                "number from 0 to %d, not '%s'",
+                                cmd->cmd->name, argv[0], XGB_MAX_WEIGHT,
+                                a + 7);
+        }
+        pf->weight = (int)w;
+    }
+    if (!c->servers) {
+        c->servers = apr_hash_make(cmd->pool);
+    }
+    if (apr_hash_get(c->servers, argv[0], APR_HASH_KEY_STRING)) {
+        return apr_psprintf(cmd->pool, "%s %s is given twice here",
+                            cmd->cmd->name, argv[0]);
+    }
+    apr_hash_set(c->servers, argv[0], APR_HASH_KEY_STRING, pf);
+    return NULL;
+}
+
 /* The reference's optional Python scripts cannot exist here; say so
  * rather than silently skipping what an admin relies on. */
 static const char *refuse_scripts(cmd_parms *cmd, void *cfg,
@@ -610,6 +666,10 @@ const command_rec x2gobroker_cmds[] = {
     FLAG("X2GoBrokerAllowLoginOverride", allow_login_override,
          "Let selectsession's login field name another account than the "
          "authenticated user, as upstream does (default Off: 403)"),
+    AP_INIT_TAKE_ARGV("X2GoBrokerServer", set_server, NULL, CTX,
+                      "<name> [weight=<0..1000>] [drain]: an X2Go server's "
+                      "share of new sessions (default weight 100; 0 or "
+                      "drain: none, resume still goes there)"),
     FLAG("X2GoBrokerSharedSessionDB", shared_session_db,
          "The X2Go servers share one session DB (PostgreSQL): one "
          "answering agent suffices (default Off: ask every server)"),

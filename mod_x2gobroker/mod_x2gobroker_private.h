@@ -134,6 +134,8 @@ typedef struct {
     int autologin_key_lifetime;
     int shared_session_db;
     int allow_login_override;
+    /* X2GoBrokerServer: host name or address -> xgb_server_pref_t * */
+    apr_hash_t *servers;
 } x2gobroker_cfg;
 
 /* The backend a request names (spec 1.2); only these exist. */

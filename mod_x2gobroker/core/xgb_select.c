@@ -21,6 +21,7 @@
  */
 #include <string.h>
 
+#include <apr_hash.h>
 #include <apr_strings.h>
 #include <apr_tables.h>
 
@@ -57,7 +58,11 @@ typedef struct {
     const char **load_host;
     const char **factor_host;
     balance_e mode;
+    /* host -> const xgb_server_pref_t *, for every candidate */
+    apr_hash_t *prefs;
 } select_t;
+
+static const xgb_server_pref_t default_pref = { XGB_DEFAULT_WEIGHT, 0 };
 
 static xgb_selection_t *selection(apr_pool_t *p, const char *server,
                                   int port)
@@ -313,30 +318,106 @@ static long host_load(const select_t *c, const char *name)
     return v;
 }
 
-/* The least loaded candidate (the highest factor); equals drawn at
- * random, so that idle servers share new sessions evenly. */
-static const char *balance(const select_t *c)
+/* The operator's settings of every candidate, asked for once. */
+static void load_prefs(select_t *c)
 {
-    const char **best = apr_palloc(c->p, c->cand->nelts * sizeof(*best));
-    long low = 0;
-    int i, nbest = 0;
+    int i;
+
+    c->prefs = apr_hash_make(c->p);
+    for (i = 0; i < c->cand->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(c->cand, i, const char *), *addr;
+        const xgb_server_pref_t *pf = NULL;
+        int port;
+
+        host_target(c->prof, name, &addr, &port);
+        if (c->in->pref) {
+            pf = c->in->pref(c->in->pref_baton, name, addr);
+        }
+        apr_hash_set(c->prefs, name, APR_HASH_KEY_STRING,
+                     pf ? pf : &default_pref);
+    }
+}
+
+static const xgb_server_pref_t *pref_of(const select_t *c, const char *name)
+{
+    const xgb_server_pref_t *pf = apr_hash_get(c->prefs, name,
+                                               APR_HASH_KEY_STRING);
+
+    return pf ? pf : &default_pref;
+}
+
+/* The candidates a new session may go to: not drained, weight above 0. */
+static apr_array_header_t *open_candidates(const select_t *c)
+{
+    apr_array_header_t *open = apr_array_make(c->p, c->cand->nelts,
+                                              sizeof(const char *));
+    int i;
 
     for (i = 0; i < c->cand->nelts; i++) {
         const char *name = APR_ARRAY_IDX(c->cand, i, const char *);
-        long v = host_load(c, name);
+        const xgb_server_pref_t *pf = pref_of(c, name);
 
-        if (c->mode == BY_FACTOR) {
-            v = -v;             /* highest factor = lowest value */
+        if (!pf->drain && pf->weight > 0) {
+            APR_ARRAY_PUSH(open, const char *) = name;
         }
-        if (nbest == 0 || v < low) {
-            low = v;
+    }
+    return open;
+}
+
+/* One of the n names, drawn with a chance in proportion to its weight
+ * (all weights above 0). */
+static const char *draw(const select_t *c, const char **names, int n)
+{
+    int total = 0, i, r;
+
+    for (i = 0; i < n; i++) {
+        total += pref_of(c, names[i])->weight;
+    }
+    r = xgb_select_random(total);
+    for (i = 0; i < n - 1; i++) {
+        r -= pref_of(c, names[i])->weight;
+        if (r < 0) {
+            break;
+        }
+    }
+    return names[i];
+}
+
+/* Below 0 when load v at weight w is better than load bv at weight bw:
+ * fewer sessions (busy percent) per weight, or a higher factor times
+ * the weight. */
+static apr_int64_t compare(balance_e mode, apr_int64_t v, apr_int64_t w,
+                           apr_int64_t bv, apr_int64_t bw)
+{
+    if (mode == BY_FACTOR) {
+        return bv * bw - v * w;
+    }
+    return v * bw - bv * w;
+}
+
+/* The least loaded of the open candidates for their weights; equals
+ * drawn by weight, so that idle servers share new sessions as weighted. */
+static const char *balance(const select_t *c, const apr_array_header_t *open)
+{
+    const char **best = apr_palloc(c->p, open->nelts * sizeof(*best));
+    apr_int64_t bv = 0, bw = 1, d;
+    int i, nbest = 0;
+
+    for (i = 0; i < open->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(open, i, const char *);
+        apr_int64_t v = host_load(c, name), w = pref_of(c, name)->weight;
+
+        d = nbest ? compare(c->mode, v, w, bv, bw) : -1;
+        if (d < 0) {
+            bv = v;
+            bw = w;
             nbest = 0;
         }
-        if (v == low) {
+        if (d <= 0) {
             best[nbest++] = name;
         }
     }
-    return best[xgb_select_random(nbest)];
+    return draw(c, best, nbest);
 }
 
 /* The 5th field of an x2golistsessions line (the status) if it is
@@ -453,6 +534,7 @@ xgb_selection_t *xgb_select(apr_pool_t *p, const xgb_select_in_t *in)
 
     replace_localhost(c.cand, in->local_hostname);
     c.all = apr_array_copy(p, c.cand);
+    load_prefs(&c);
     if (use_agent) {
         map_agent_data(&c);
         c.mode = balance_mode(in);
@@ -469,18 +551,27 @@ xgb_selection_t *xgb_select(apr_pool_t *p, const xgb_select_in_t *in)
         if (si >= 0) {
             server_name = c.sess_host[si];
         }
-        else if (c.cand->nelts >= 2) {
-            if (shadow) {
+        else if (shadow) {
+            if (c.cand->nelts >= 2) {
                 c.cand->nelts = 1;
                 server_name = APR_ARRAY_IDX(c.cand, 0, const char *);
             }
-            else if (use_agent && c.mode != BY_RANDOM) {
-                server_name = balance(&c);
+        }
+        else {
+            apr_array_header_t *open = open_candidates(&c);
+
+            if (open->nelts == 0) {
+                XGB_LOG(XGB_LOG_WARNING, "no X2Go Server of profile %s "
+                        "takes new sessions: drained or weight 0",
+                        c.prof->id ? c.prof->id : "?");
+                return selection(p, XGB_NO_X2GO_SERVER, port);
             }
-            else {
-                server_name = APR_ARRAY_IDX(c.cand,
-                                            xgb_select_random(c.cand->nelts),
-                                            const char *);
+            /* A single candidate keeps the name it was chosen by. */
+            if (c.cand->nelts >= 2) {
+                server_name = use_agent && c.mode != BY_RANDOM
+                              ? balance(&c, open)
+                              : draw(&c, (const char **)open->elts,
+                                     open->nelts);
             }
         }
         host_target(c.prof, server_name, &server_addr, &port);

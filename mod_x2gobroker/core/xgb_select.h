@@ -39,6 +39,24 @@ typedef struct {
 typedef int xgb_select_up_fn(void *baton, const char *name, const char *addr,
                              int port);
 
+/* What the operator says about a server (X2GoBrokerServer): its share of
+ * new sessions relative to others (weight 0..1000, 100 by default; 0
+ * takes none), and whether it is drained (takes no new sessions).  Resume
+ * and take-over ignore both. */
+typedef struct {
+    int weight;
+    int drain;
+} xgb_server_pref_t;
+
+#define XGB_DEFAULT_WEIGHT 100
+#define XGB_MAX_WEIGHT 1000
+
+/* The operator's settings for profile host `name` (address `addr`), or
+ * NULL for the defaults. */
+typedef const xgb_server_pref_t *xgb_select_pref_fn(void *baton,
+                                                    const char *name,
+                                                    const char *addr);
+
 /* Load factor of one server from checkload (spec 5.6): higher is better. */
 typedef struct {
     const char *name;
@@ -64,6 +82,8 @@ typedef struct {
     const apr_array_header_t *factors;
     xgb_select_up_fn *up;       /* NULL: every server is up */
     void *up_baton;
+    xgb_select_pref_fn *pref;   /* NULL: every server has the defaults */
+    void *pref_baton;
     /* Replaces a literal "localhost" candidate, as the reference does. */
     const char *local_hostname;
 } xgb_select_in_t;
@@ -71,10 +91,12 @@ typedef struct {
 /**
  * Spec 5.2 with the reference's bugs B8 and B25 fixed: resume the user's
  * first suspended session on an up server, else take over the first
- * running one, else balance by session counts (fewest sessions; equal
- * counts broken at random, never alphabetically), else by load factor
- * (highest), else a random up server; SHADOW profiles take the first
- * host and ignore agent data.  Candidates `up` calls down are dropped
+ * running one, else balance by session counts (fewest sessions per
+ * weight; equals drawn at random in proportion to their weights, never
+ * alphabetically), else by load factor (highest factor x weight), else a
+ * server drawn by weight; a new session never goes to a drained server or
+ * one of weight 0 (none left: no-X2Go-Server-available); SHADOW profiles
+ * take the first host and ignore agent data and the operator's settings.  Candidates `up` calls down are dropped
  * and the next is tried.  Agent host names are paired with profile hosts
  * by xgb_hostmatch_find(), then by a unique configured address.  B9: an
  * IPv6 address is answered plainly (a bracketed "[addr]" loses its

@@ -17,10 +17,10 @@ echo "1..$((n * 2))"
 i=0
 for m in $members; do
     i=$((i + 1))
-    if grep -q "MERGE_\(INT\|PTR\)($m);" "$cfg"; then
+    if grep -q "MERGE_\(INT\|PTR\|HASH\)($m);" "$cfg"; then
         echo "ok $i - $m is merged"
     else
-        echo "not ok $i - $m has no MERGE_INT/MERGE_PTR rule"
+        echo "not ok $i - $m has no MERGE_INT/MERGE_PTR/MERGE_HASH rule"
     fi
     i=$((i + 1))
     type=$(echo "$body" \

@@ -1493,6 +1493,133 @@ START_TEST(load_factors)
 }
 END_TEST
 
+/* ---- the operator's weights and drain (X2GoBrokerServer) ---- */
+
+/* Settings by host name: "name", weight, drain, ..., NULL. */
+static apr_hash_t *prefs(const char *name, ...)
+{
+    apr_hash_t *h = apr_hash_make(tp);
+    va_list ap;
+
+    va_start(ap, name);
+    while (name) {
+        xgb_server_pref_t *pf = apr_pcalloc(tp, sizeof(*pf));
+
+        pf->weight = va_arg(ap, int);
+        pf->drain = va_arg(ap, int);
+        apr_hash_set(h, name, APR_HASH_KEY_STRING, pf);
+        name = va_arg(ap, const char *);
+    }
+    va_end(ap);
+    return h;
+}
+
+/* By name, else by address, as the glue looks X2GoBrokerServer up. */
+static const xgb_server_pref_t *fake_pref(void *baton, const char *name,
+                                          const char *addr)
+{
+    const xgb_server_pref_t *pf = apr_hash_get(baton, name,
+                                               APR_HASH_KEY_STRING);
+
+    return pf ? pf : apr_hash_get(baton, addr, APR_HASH_KEY_STRING);
+}
+
+static void set_prefs(xgb_select_in_t *in, apr_hash_t *h)
+{
+    in->pref = fake_pref;
+    in->pref_baton = h;
+}
+
+/* Fewest sessions per weight: 4 sessions at weight 200 count as 2. */
+START_TEST(weights_scale_counts)
+{
+    xgb_select_in_t *in = agent_in(profile("host = host1, host2, host3\n"),
+                                   "alice");
+
+    set_prefs(in, prefs("host1", 200, 0, NULL));
+    in->loads = loads("host1", 4, -1, "host2", 3, -1, "host3", 3, -1, NULL);
+    ck_assert_fresh(run(in), "host1", 22, "host1");
+    in->loads = loads("host1", 7, -1, "host2", 3, -1, "host3", 4, -1, NULL);
+    ck_assert_fresh(run(in), "host2", 22, "host2");
+    /* by address too */
+    in = agent_in(profile("host = a (10.0.0.1), b (10.0.0.2)\n"), "alice");
+    set_prefs(in, prefs("10.0.0.2", 300, 0, NULL));
+    in->loads = loads("a", 1, -1, "b", 2, -1, NULL);
+    ck_assert_fresh(run(in), "10.0.0.2", 22, "b");
+    /* a higher load factor times the weight */
+    in = agent_in(profile("host = host1, host2\n"), "alice");
+    set_prefs(in, prefs("host1", 300, 0, NULL));
+    in->factors = factors("host1", 100L, "host2", 250L, NULL);
+    ck_assert_fresh(run(in), "host1", 22, "host1");
+}
+END_TEST
+
+/* Equals share new sessions in proportion to their weights: 3000 draws,
+ * weight 200 against 100 and 100 (expected 1500, 750, 750; sd ~27). */
+START_TEST(weights_share_ties)
+{
+    xgb_select_in_t *in = agent_in(profile("host = host1, host2, host3\n"),
+                                   "alice");
+    apr_hash_t *h;
+
+    set_prefs(in, prefs("host1", 200, 0, NULL));
+    in->loads = loads("host1", 0, -1, "host2", 0, -1, "host3", 0, -1, NULL);
+    h = tally(in, 3000);
+    ck_assert_int_ge(times(h, "host1"), 1350);
+    ck_assert_int_le(times(h, "host1"), 1650);
+    ck_assert_int_ge(times(h, "host2"), 600);
+    ck_assert_int_ge(times(h, "host3"), 600);
+    /* without load data (mode NONE) the draw is weighted too */
+    in = input(profile("host = host1, host2\n"));
+    set_prefs(in, prefs("host1", 1000, 0, "host2", 1, 0, NULL));
+    h = tally(in, 500);
+    ck_assert_int_ge(times(h, "host1"), 490);
+}
+END_TEST
+
+/* Drained and weight-0 servers take no new session, but resume and
+ * take-over still go there. */
+START_TEST(drain_and_weight_zero)
+{
+    xgb_select_in_t *in = agent_in(profile("host = host1, host2, host3\n"),
+                                   "alice");
+    xgb_selection_t *s;
+    apr_hash_t *h;
+
+    set_prefs(in, prefs("host1", 100, 1, "host2", 0, 0, NULL));
+    in->loads = loads("host1", 0, -1, "host2", 0, -1, "host3", 9, -1, NULL);
+    h = tally(in, 100);
+    ck_assert_int_eq(times(h, "host3"), 100);
+    in->sessions = sessions("host1", 'S', NULL);
+    s = run(in);
+    ck_assert_sel(s, "host1", 22);
+    ck_assert_ptr_nonnull(s->session_info);
+    in->sessions = sessions("host2", 'R', NULL);
+    s = run(in);
+    ck_assert_sel(s, "host2", 22);
+    ck_assert_pstr_eq(s->takeover, session_at(in->sessions, 0)->name);
+    /* none open: no server, also for a single host */
+    in->sessions = NULL;
+    set_prefs(in, prefs("host1", 100, 1, "host2", 0, 0, "host3", 50, 1,
+                        NULL));
+    ck_assert_fresh(run(in), XGB_NO_X2GO_SERVER, 22, NULL);
+    in = agent_in(profile("host = host1\n"), "alice");
+    set_prefs(in, prefs("host1", 100, 1, NULL));
+    ck_assert_fresh(run(in), XGB_NO_X2GO_SERVER, 22, NULL);
+    /* the open one is taken when the balanced choice is down */
+    in = scanned(profile("host = host1, host2, host3\n"),
+                 updown("host3", NULL));
+    set_prefs(in, prefs("host1", 100, 1, NULL));
+    h = tally(in, 50);
+    ck_assert_int_eq(times(h, "host2"), 50);
+    /* desktop sharing ignores both */
+    in = input(mkprof("p", 22, "SHADOW", "host1", NOADDR, 0,
+                      "host2", NOADDR, 0, NULL));
+    set_prefs(in, prefs("host1", 0, 1, NULL));
+    ck_assert_fresh(run(in), "host1", 22, "host1");
+}
+END_TEST
+
 /* Agent data without any load: random, not the first host (the
  * reference kept the first host). */
 START_TEST(no_load_data_random)
@@ -1896,6 +2023,9 @@ static Suite *make_suite(void)
     tcase_add_test(tc, offline_ssh_idle_host);
     tcase_add_test(tc, ties_spread);
     tcase_add_test(tc, fewest_sessions);
+    tcase_add_test(tc, weights_scale_counts);
+    tcase_add_test(tc, weights_share_ties);
+    tcase_add_test(tc, drain_and_weight_zero);
     tcase_add_test(tc, load_factors);
     tcase_add_test(tc, no_load_data_random);
     tcase_add_test(tc, all_agents_down);
