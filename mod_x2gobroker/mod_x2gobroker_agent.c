@@ -2,7 +2,11 @@
  * mod_x2gobroker_agent.c - talking to x2gobroker-agent (spec 6.1).
  *
  * Mode LOCAL runs the agent program directly: no shell, an empty
- * environment, arguments as separate words.  Mode SSH runs the agent on
+ * environment, arguments as separate words.  Its pipes are made close-
+ * on-exec and it is started with posix_spawn: the threads of a child
+ * spawn agents at the same time, and a pipe end inherited by another
+ * thread's agent would hold this one's output open until that agent
+ * ends.  Mode SSH runs the agent on
  * each X2Go server over libssh2 (libxgbssh) with the command line of
  * spec 6.1, so old Perl agents keep working; every argument is checked
  * by the command builder before anything is sent (B16).
@@ -29,8 +33,11 @@
  * like a slow command) is its kernel: after such a timeout the SSH port
  * is probed, and a port that gives no TCP answer either is a verdict.
  */
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include "apr_strings.h"
@@ -284,7 +291,61 @@ static void link_close(x2gobroker_agent_link *l)
     l->conn = NULL;
 }
 
-static const char *const no_env[] = { NULL };
+static char *const no_env[] = { NULL };
+
+/* Starts cmd with argv, stdin /dev/null, stdout and stderr into the
+ * pipes *out and *err (read ends, close-on-exec), default signal
+ * dispositions and an empty signal mask (httpd's threads block some). */
+static int spawn_agent(const char *cmd, char *const argv[], pid_t *pid,
+                       int *out, int *err)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t sa;
+    sigset_t none, all;
+    int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, rc;
+
+    if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0) {
+        rc = errno;
+        if (po[0] >= 0) {
+            close(po[0]);
+            close(po[1]);
+        }
+        return rc;
+    }
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawnattr_init(&sa);
+    /* dup2 onto 1 and 2 clears close-on-exec there only */
+    rc = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    rc = rc ? rc : posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+    rc = rc ? rc : posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+    rc = rc ? rc : posix_spawnattr_setsigmask(&sa, &none);
+    rc = rc ? rc : posix_spawnattr_setsigdefault(&sa, &all);
+    rc = rc ? rc : posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK
+                                                 | POSIX_SPAWN_SETSIGDEF);
+    rc = rc ? rc : posix_spawn(pid, cmd, &fa, &sa, argv, no_env);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&sa);
+    close(po[1]);
+    close(pe[1]);
+    if (rc != 0) {
+        close(po[0]);
+        close(pe[0]);
+        return rc;
+    }
+    *out = po[0];
+    *err = pe[0];
+    return 0;
+}
+
+static void reap(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
 
 /* Mode LOCAL: run the agent program and collect its output. */
 static apr_status_t exec_local(x2gobroker_agent_link *l, const char *task,
@@ -294,34 +355,26 @@ static apr_status_t exec_local(x2gobroker_agent_link *l, const char *task,
 {
     apr_pool_t *p = l->job->pool;
     const char *cmd = l->ctx->agent_cmd;
-    const char *argv[4 + XGB_AGENTCMD_MAXARGS];
-    apr_procattr_t *attr;
-    apr_proc_t proc;
-    apr_os_file_t fds[2];
+    char *argv[4 + XGB_AGENTCMD_MAXARGS];
+    int fds[2] = { -1, -1 };
     struct pollfd pfd[2];
-    int i, open_fds = 2, status;
-    apr_exit_why_e how;
-    apr_status_t rv;
+    int i, open_fds = 2, rc;
+    pid_t pid;
 
-    argv[0] = cmd;
-    argv[1] = l->ctx->user;
-    argv[2] = task;
+    argv[0] = (char *)cmd;
+    argv[1] = (char *)l->ctx->user;
+    argv[2] = (char *)task;
     for (i = 0; i < nargs; i++) {
-        argv[3 + i] = args[i];
+        argv[3 + i] = (char *)args[i];
     }
     argv[3 + nargs] = NULL;
-    if ((rv = apr_procattr_create(&attr, p)) != APR_SUCCESS
-        || (rv = apr_procattr_io_set(attr, APR_NO_PIPE, APR_CHILD_BLOCK,
-                                     APR_CHILD_BLOCK)) != APR_SUCCESS
-        || (rv = apr_procattr_cmdtype_set(attr, APR_PROGRAM)) != APR_SUCCESS
-        || (rv = apr_procattr_error_check_set(attr, 1)) != APR_SUCCESS
-        || (rv = apr_proc_create(&proc, cmd, argv, no_env, attr, p))
-           != APR_SUCCESS) {
+    rc = spawn_agent(cmd, argv, &pid, &fds[0], &fds[1]);
+    if (rc != 0) {
+        apr_status_t rv = APR_FROM_OS_ERROR(rc);
+
         *why = apr_psprintf(p, "cannot run %s: %pm", cmd, &rv);
         return rv;
     }
-    apr_os_file_get(&fds[0], proc.out);
-    apr_os_file_get(&fds[1], proc.err);
     while (open_fds > 0) {
         int ms = remaining_ms(l), n = 0, k;
 
@@ -336,8 +389,13 @@ static apr_status_t exec_local(x2gobroker_agent_link *l, const char *task,
             if (ms > 0 && errno == EINTR) {
                 continue;
             }
-            apr_proc_kill(&proc, SIGKILL);
-            apr_proc_wait(&proc, &status, &how, APR_WAIT);
+            kill(pid, SIGKILL);
+            reap(pid);
+            for (k = 0; k < 2; k++) {
+                if (fds[k] >= 0) {
+                    close(fds[k]);
+                }
+            }
             *why = apr_psprintf(p, "%s %s did not end within the agent "
                                 "timeout", cmd, task);
             return APR_TIMEUP;
@@ -346,11 +404,13 @@ static apr_status_t exec_local(x2gobroker_agent_link *l, const char *task,
             char buf[8192];
             ssize_t got;
             xgb_buf_t *b;
+            int which;
 
             if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR))) {
                 continue;
             }
-            b = pfd[k].fd == fds[0] ? out : err;
+            which = pfd[k].fd == fds[0] ? 0 : 1;
+            b = which == 0 ? out : err;
             got = read(pfd[k].fd, buf, sizeof(buf));
             if (got > 0 && b->len + (size_t)got <= XGB_AGENT_REPLY_MAX) {
                 xgb_buf_put(b, buf, (size_t)got);
@@ -358,15 +418,14 @@ static apr_status_t exec_local(x2gobroker_agent_link *l, const char *task,
             else if (got > 0) {
                 b->failed = 1;
             }
-            else if (got == 0 || errno != EAGAIN) {
-                fds[pfd[k].fd == fds[0] ? 0 : 1] = -1;
+            else if (got == 0 || (errno != EAGAIN && errno != EINTR)) {
+                close(fds[which]);
+                fds[which] = -1;
                 open_fds--;
             }
         }
     }
-    apr_file_close(proc.out);
-    apr_file_close(proc.err);
-    apr_proc_wait(&proc, &status, &how, APR_WAIT);
+    reap(pid);
     l->job->reached = 1;
     if (out->failed || err->failed) {
         *why = apr_psprintf(p, "%s %s: output too large", cmd, task);

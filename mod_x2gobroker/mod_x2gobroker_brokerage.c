@@ -627,7 +627,9 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
                x2gobroker_cfg_flag(c->shared_session_db, 0));
         ub.agents = mode == X2GOBROKER_AGENT_SSH;
         in.agent = g.reached;
-        in.all_agents_down = !g.reached;
+        /* Spec 5.1: only SSH agents can all be down; a local agent that
+         * failed leaves the selection without agent data. */
+        in.all_agents_down = !g.reached && mode == X2GOBROKER_AGENT_SSH;
         in.sessions = g.sessions;
         in.loads = g.loads;
         in.factors = g.factors;
