@@ -68,7 +68,6 @@ static int x2gobroker_pre_config(apr_pool_t *pconf, apr_pool_t *plog,
 {
     x2gobroker_pubkeys_pre_config(pconf);
     x2gobroker_servers_pre_config();
-    x2gobroker_pending_pre_config();
     return x2gobroker_shm_pre_config(pconf);
 }
 
@@ -101,9 +100,6 @@ static int x2gobroker_post_config(apr_pool_t *pconf, apr_pool_t *plog,
      * DNS, so it is looked up once per configuration. */
     x2gobroker_fqdn = xgb_net_broker_fqdn(pconf);
     rc = x2gobroker_servers_post_config(pconf, s, agents);
-    if (rc == OK) {
-        rc = x2gobroker_pending_post_config(pconf, s);
-    }
     if (rc == OK) {
         rc = x2gobroker_autologin_post_config(pconf, s);
     }

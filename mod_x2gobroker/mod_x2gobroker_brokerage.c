@@ -181,7 +181,6 @@ static void add_servers(apr_pool_t *p, const xgb_profile_t *prof,
 
 typedef struct {
     int balance;                /* also ask for load figures */
-    int listed;                 /* listsessions answered */
     apr_array_header_t *sessions;       /* xgb_agent_session_t */
     apr_array_header_t *loads;          /* xgb_agent_load_t */
     long factor;                        /* checkload, -1 unknown */
@@ -221,7 +220,6 @@ static void ask_server(x2gobroker_agent_link *l, x2gobroker_agent_job *job)
     }
     a->sessions = xgb_agent_sessions_parse(job->pool, lines, job->ctx->user,
                                            &a->dropped);
-    a->listed = 1;
     if (!a->balance) {
         return;
     }
@@ -394,10 +392,7 @@ static void gather(x2gobroker_agent_ctx *ctx, gathered *g, int balance,
                       : !answered(job) ? "failed: " : "answered",
                       job->skipped || (job->pool && !answered(job))
                       ? (job->error ? job->error : "?") : "");
-        /* The user's sessions count even when the load figures asked
-         * for afterwards failed: a suspended session there must be
-         * resumed, not a second one started elsewhere. */
-        if (job->skipped || !a->listed) {
+        if (job->skipped || !answered(job)) {
             continue;
         }
         if (a->dropped) {
@@ -638,11 +633,8 @@ xgb_selection_t *x2gobroker_select(request_rec *r, const x2gobroker_cfg *c,
         in.sessions = g.sessions;
         in.loads = g.loads;
         in.factors = g.factors;
-        x2gobroker_pending_seen(r, username, g.sessions);
     }
-    sel = in.agent ? x2gobroker_pending_place(r, &in,
-                                              x2gobroker_cfg_pending_lifetime(c))
-                   : xgb_select(p, &in);
+    sel = xgb_select(p, &in);
     if (sel && sel->takeover && in.agent) {
         take_over(&ctx, &g, sel);
     }
@@ -701,7 +693,6 @@ void x2gobroker_listing_status(request_rec *r, const x2gobroker_cfg *c,
     if (!g.reached) {
         return;
     }
-    x2gobroker_pending_seen(r, user, g.sessions);
     for (i = 0; i < profiles->nelts; i++) {
         const xgb_profile_t *prof = APR_ARRAY_IDX(profiles, i,
                                                   const xgb_profile_t *);

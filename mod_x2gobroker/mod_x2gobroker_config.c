@@ -50,7 +50,6 @@ void *x2gobroker_create_dir_config(apr_pool_t *p, char *dir)
     c->autologin_key_lifetime = XGB_UNSET;
     c->shared_session_db = XGB_UNSET;
     c->allow_login_override = XGB_UNSET;
-    c->pending_lifetime = XGB_UNSET;
     return c;
 }
 
@@ -123,7 +122,6 @@ void *x2gobroker_merge_dir_config(apr_pool_t *p, void *basev, void *addv)
     MERGE_INT(shared_session_db);
     MERGE_INT(allow_login_override);
     MERGE_HASH(servers);
-    MERGE_INT(pending_lifetime);
     return m;
 }
 
@@ -190,12 +188,6 @@ const char *x2gobroker_cfg_daemon_user(const x2gobroker_cfg *c)
 const char *x2gobroker_cfg_agent_cmd(const x2gobroker_cfg *c)
 {
     return c->agent_cmd ? c->agent_cmd : XGB_DEFAULT_AGENT_CMD;
-}
-
-apr_interval_time_t x2gobroker_cfg_pending_lifetime(const x2gobroker_cfg *c)
-{
-    return c->pending_lifetime != XGB_UNSET ? c->pending_lifetime
-                                            : XGB_DEFAULT_PENDING_LIFETIME;
 }
 
 apr_interval_time_t x2gobroker_cfg_portscan_timeout(const x2gobroker_cfg *c)
@@ -678,11 +670,6 @@ const command_rec x2gobroker_cmds[] = {
                       "<name> [weight=<0..1000>] [drain]: an X2Go server's "
                       "share of new sessions (default weight 100; 0 or "
                       "drain: none, resume still goes there)"),
-    AP_INIT_TAKE1("X2GoBrokerPendingLifetime", set_time_slot,
-                  (void *)TIME_SLOT(pending_lifetime, apr_time_from_sec(1),
-                                    apr_time_from_sec(3600), "1s and 1h"),
-                  CTX, "How long a new placement counts as a session of "
-                  "its server until an agent shows it (default 60s)"),
     FLAG("X2GoBrokerSharedSessionDB", shared_session_db,
          "The X2Go servers share one session DB (PostgreSQL): one "
          "answering agent suffices (default Off: ask every server)"),

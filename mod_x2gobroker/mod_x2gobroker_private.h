@@ -48,7 +48,6 @@ APLOG_USE_MODULE(x2gobroker);
  * selectsession on a loaded server: 2 s left no room. */
 #define XGB_DEFAULT_AGENT_TIMEOUT apr_time_from_sec(5)
 #define XGB_DEFAULT_PORTSCAN_TIMEOUT apr_time_from_sec(2)
-#define XGB_DEFAULT_PENDING_LIFETIME apr_time_from_sec(60)
 #define XGB_DEFAULT_SERVER_RETRY apr_time_from_sec(30)
 #define XGB_DEFAULT_AUTOLOGIN_KEY_LIFETIME 20
 #define XGB_DEFAULT_AUTHORIZED_KEYS "%h/.x2go/authorized_keys"
@@ -137,7 +136,6 @@ typedef struct {
     int allow_login_override;
     /* X2GoBrokerServer: host name or address -> xgb_server_pref_t * */
     apr_hash_t *servers;
-    apr_interval_time_t pending_lifetime;
 } x2gobroker_cfg;
 
 /* The backend a request names (spec 1.2); only these exist. */
@@ -177,7 +175,6 @@ const char *x2gobroker_cfg_daemon_user(const x2gobroker_cfg *c);
 const char *x2gobroker_cfg_agent_cmd(const x2gobroker_cfg *c);
 /* The bound of one TCP probe of a server's SSH port. */
 apr_interval_time_t x2gobroker_cfg_portscan_timeout(const x2gobroker_cfg *c);
-apr_interval_time_t x2gobroker_cfg_pending_lifetime(const x2gobroker_cfg *c);
 /* Visit every configuration the module is set up in, to find out at
  * start-up which resources (default cookie store, profile files) are
  * used.  A configuration is a section (<Location>, <Directory>, <Files>,
@@ -275,20 +272,6 @@ apr_array_header_t *x2gobroker_visible_profiles(request_rec *r,
             ap_log_error(APLOG_MARK, level, status, s, __VA_ARGS__);      \
         }                                                                 \
     } while (0)
-
-/* mod_x2gobroker_pending.c: placements no agent shows yet. */
-void x2gobroker_pending_pre_config(void);
-int x2gobroker_pending_post_config(apr_pool_t *pconf, server_rec *s);
-/* The user's sessions an agent listed: placements of the user on those
- * servers are sessions now and stop counting. */
-void x2gobroker_pending_seen(request_rec *r, const char *user,
-                             const apr_array_header_t *sessions);
-/* xgb_select() with the placements of every child counted, and a new
- * placement recorded for `lifetime`; in->up is asked outside the lock.
- * Without the shared table: xgb_select() alone. */
-xgb_selection_t *x2gobroker_pending_place(request_rec *r,
-                                          const xgb_select_in_t *in,
-                                          apr_interval_time_t lifetime);
 
 /* mod_x2gobroker_shm.c: fixed-size tables shared by the children. */
 int x2gobroker_shm_pre_config(apr_pool_t *pconf);

@@ -1,7 +1,6 @@
 # server_weights.t - X2GoBrokerServer <name> [weight=<0..1000>] [drain]:
 #  - the fewest sessions per weight take a new session (a server of weight
-#    200 with 40 sessions takes the next 20 from ones of weight 100 with
-#    30: placements count as sessions, see pending.t);
+#    200 with 5 sessions beats ones of weight 100 with 3);
 #  - a drained server and one of weight 0 take no new session, also when
 #    named by address, but a suspended session there is resumed there;
 #  - nothing open: no-X2Go-Server-available, with a log line;
@@ -33,7 +32,7 @@ spew("$dir/agent", <<"SH");
 #!/bin/sh
 echo OK
 case "\$2" in
-    getservers) printf 'h1 40\\nh2 30\\nh3 30\\n' ;;
+    getservers) printf 'h1 5\\nh2 3\\nh3 3\\n' ;;
     listsessions) cat $dir/sessions ;;
 esac
 SH
@@ -73,13 +72,13 @@ sub spread {
 my $h = broker('weights-none');
 my ($ok, $out) = $h->start;
 ok($ok, 'no X2GoBrokerServer: httpd starts') or diag $out . $h->error_log;
-unlike(spread($h), qr/127\.0\.0\.1=/, 'equal weights: h1 (40 sessions) gets none of 20');
+unlike(spread($h), qr/127\.0\.0\.1=/, 'equal weights: h1 (5 sessions) gets none of 20');
 $h->stop;
 
 $h = broker('weights-200', 'X2GoBrokerServer h1 weight=200');
 ($ok, $out) = $h->start;
 ok($ok, 'X2GoBrokerServer h1 weight=200: httpd starts') or diag $out . $h->error_log;
-is(spread($h), '127.0.0.1=20', 'h1 at weight 200 (40 sessions = 20 at 100) gets all 20');
+is(spread($h), '127.0.0.1=20', 'h1 at weight 200 (5 sessions = 2.5) gets all 20');
 $h->stop;
 
 $h = broker('weights-drain', 'X2GoBrokerServer h1 weight=200 drain',

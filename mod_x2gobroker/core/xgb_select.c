@@ -35,8 +35,7 @@
 /* How equal-looking servers are told apart (spec 5.2 step 4d). */
 typedef enum {
     BY_RANDOM,
-    BY_PENDING,         /* no load data, but placements: fewest wins */
-    BY_SESSIONS,        /* getservers counts (+ placements): fewest wins */
+    BY_SESSIONS,        /* getservers counts: fewest wins */
     BY_BUSY,            /* findbusyservers percentages: lowest wins */
     BY_FACTOR           /* checkload factors: highest wins */
 } balance_e;
@@ -289,31 +288,14 @@ static balance_e balance_mode(const xgb_select_in_t *in)
     return BY_RANDOM;
 }
 
-/* Placements on host `name` not yet shown by an agent. */
-static long host_pending(const select_t *c, const char *name)
-{
-    const char *addr;
-    int port;
-
-    if (!c->in->pending) {
-        return 0;
-    }
-    host_target(c->prof, name, &addr, &port);
-    return c->in->pending(c->in->pending_baton, name, addr, port);
-}
-
 /* The load of one host by the current mode.  Several answers for one
- * host (agents sharing a session database) count once: the highest.
- * Placements count as sessions. */
+ * host (agents sharing a session database) count once: the highest. */
 static long host_load(const select_t *c, const char *name)
 {
     const xgb_select_in_t *in = c->in;
     long v = c->mode == BY_FACTOR ? -1 : 0, x;
     int i;
 
-    if (c->mode == BY_PENDING) {
-        return host_pending(c, name);
-    }
     if (c->mode == BY_FACTOR) {
         for (i = 0; i < in->factors->nelts; i++) {
             x = APR_ARRAY_IDX(in->factors, i, xgb_agent_factor_t).factor;
@@ -333,7 +315,7 @@ static long host_load(const select_t *c, const char *name)
             v = x;
         }
     }
-    return c->mode == BY_SESSIONS ? v + host_pending(c, name) : v;
+    return v;
 }
 
 /* The operator's settings of every candidate, asked for once. */
@@ -556,9 +538,6 @@ xgb_selection_t *xgb_select(apr_pool_t *p, const xgb_select_in_t *in)
     if (use_agent) {
         map_agent_data(&c);
         c.mode = balance_mode(in);
-        if (c.mode == BY_RANDOM && in->pending) {
-            c.mode = BY_PENDING;
-        }
     }
     if (!shadow && in->all_agents_down) {
         XGB_LOG(XGB_LOG_WARNING, "no broker agent of profile %s answered: "

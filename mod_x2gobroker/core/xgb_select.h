@@ -57,11 +57,6 @@ typedef const xgb_server_pref_t *xgb_select_pref_fn(void *baton,
                                                     const char *name,
                                                     const char *addr);
 
-/* New sessions placed on profile host `name` (address `addr`, SSH port
- * `port`) that no agent shows yet. */
-typedef int xgb_select_pending_fn(void *baton, const char *name,
-                                  const char *addr, int port);
-
 /* Load factor of one server from checkload (spec 5.6): higher is better. */
 typedef struct {
     const char *name;
@@ -89,10 +84,6 @@ typedef struct {
     void *up_baton;
     xgb_select_pref_fn *pref;   /* NULL: every server has the defaults */
     void *pref_baton;
-    /* With agent data: placements counted as sessions (with session
-     * counts, or alone when there are none).  NULL: none. */
-    xgb_select_pending_fn *pending;
-    void *pending_baton;
     /* Replaces a literal "localhost" candidate, as the reference does. */
     const char *local_hostname;
 } xgb_select_in_t;

@@ -1620,61 +1620,6 @@ START_TEST(drain_and_weight_zero)
 }
 END_TEST
 
-/* ---- placements that are no sessions yet ---- */
-
-/* Pending placements by host name from a hash of "name" -> count. */
-static int fake_pending(void *baton, const char *name, const char *addr,
-                        int port)
-{
-    const int *n = apr_hash_get(baton, name, APR_HASH_KEY_STRING);
-
-    return n ? *n : 0;
-}
-
-static apr_hash_t *pendings(const char *name, ...)
-{
-    apr_hash_t *h = apr_hash_make(tp);
-    va_list ap;
-
-    va_start(ap, name);
-    while (name) {
-        int *n = apr_palloc(tp, sizeof(*n));
-
-        *n = va_arg(ap, int);
-        apr_hash_set(h, name, APR_HASH_KEY_STRING, n);
-        name = va_arg(ap, const char *);
-    }
-    va_end(ap);
-    return h;
-}
-
-START_TEST(pending_counts_as_sessions)
-{
-    xgb_select_in_t *in = agent_in(profile("host = host1, host2, host3\n"),
-                                   "alice");
-
-    in->pending = fake_pending;
-    in->loads = loads("host1", 2, -1, "host2", 0, -1, "host3", 0, -1, NULL);
-    in->pending_baton = pendings("host2", 3, "host3", 1, NULL);
-    ck_assert_fresh(run(in), "host3", 22, "host3");
-    /* with weights: 2 + 2 at weight 200 beat 0 + 3 */
-    in->pending_baton = pendings("host1", 2, "host2", 3, "host3", 3, NULL);
-    set_prefs(in, prefs("host1", 200, 0, NULL));
-    ck_assert_fresh(run(in), "host1", 22, "host1");
-    /* without any load data the placements alone decide */
-    in = agent_in(profile("host = host1, host2, host3\n"), "alice");
-    in->pending = fake_pending;
-    in->pending_baton = pendings("host1", 1, "host3", 2, NULL);
-    ck_assert_fresh(run(in), "host2", 22, "host2");
-    /* not with load factors (their figures already move with the load),
-     * nor for a resume */
-    in->factors = factors("host1", 100L, "host2", 50L, "host3", 50L, NULL);
-    ck_assert_fresh(run(in), "host1", 22, "host1");
-    in->sessions = sessions("host3", 'S', NULL);
-    ck_assert_sel(run(in), "host3", 22);
-}
-END_TEST
-
 /* Agent data without any load: random, not the first host (the
  * reference kept the first host). */
 START_TEST(no_load_data_random)
@@ -2081,7 +2026,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, weights_scale_counts);
     tcase_add_test(tc, weights_share_ties);
     tcase_add_test(tc, drain_and_weight_zero);
-    tcase_add_test(tc, pending_counts_as_sessions);
     tcase_add_test(tc, load_factors);
     tcase_add_test(tc, no_load_data_random);
     tcase_add_test(tc, all_agents_down);
