@@ -53,8 +53,11 @@ sub start_display
             open STDIN, '<', '/dev/null';
             open STDOUT, '>', '/dev/null';
             open STDERR, '>', '/dev/null';
+            # -noreset: an X server resets when its last client leaves,
+            # and a client connecting then (the polls here come and go)
+            # had its connection reset
             exec { '/usr/bin/Xvfb' } 'Xvfb', ":$n", '-screen', '0', '1280x1024x24',
-                '-nolisten', 'tcp' or POSIX::_exit(127);
+                '-nolisten', 'tcp', '-noreset' or POSIX::_exit(127);
         }
         push @displays, $pid;
         return $n if wait_for(10, sub { !system("/usr/bin/xwininfo -display :$n -root >/dev/null 2>&1") });
